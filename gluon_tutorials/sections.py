@@ -1,0 +1,41 @@
+"""The registry: every section in book order, with the numbers the book printed."""
+import importlib
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    chapter: str
+    title: str
+    # What the book (release 0.3) printed for this section, metric -> value.
+    book: dict = field(default_factory=dict)
+
+    @property
+    def module(self):
+        return f"gluon_tutorials.{self.chapter}.{self.slug}"
+
+    def load(self):
+        return importlib.import_module(self.module)
+
+
+_CH1 = "chapter01_crashcourse"
+_CH2 = "chapter02_supervised_learning"
+
+SECTIONS = [
+    # chapter 1
+    Section("ndarray", _CH1, "使用 NDArray 来处理数据 (NDArray)"),
+    Section("autograd", _CH1, "使用 autograd 来自动求导 (autograd)"),
+    # chapter 2
+    Section("linear_regression_scratch", _CH2, "线性回归 --- 从 0 开始 (linear regression from scratch)",
+            book={"w": [1.9998, -3.4000], "b": 4.1999, "loss": 1.03e-4}),
+    Section("linear_regression_gluon", _CH2, "线性回归 --- 使用 Gluon (linear regression with Gluon)",
+            book={"w": [1.9992, -3.3989], "b": 4.2011, "loss": 5.1e-5}),
+]
+
+BY_SLUG = {s.slug: s for s in SECTIONS}
+
+
+def get(slug):
+    """The section for `slug`; KeyError when there is none."""
+    return BY_SLUG[slug]

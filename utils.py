@@ -1,0 +1,228 @@
+"""The book's shared helpers, importable as ``import utils`` just as the book does.
+
+Names, signatures and positional call forms follow gluon-tutorials-zh 0.3;
+the later keywords (``resize=``, ``root=``) and helpers (``try_all_gpus``,
+``train``, ``show_images``) come from the same book's later releases.
+"""
+import time
+
+import gluon_tutorials  # noqa: F401  (sets thread defaults before MXNet loads)
+import mxnet as mx
+import numpy as np
+from mxnet import autograd, gluon, image, nd
+
+from gluon_tutorials import data as _data
+
+__all__ = [
+    "SGD", "accuracy", "evaluate_accuracy", "transform_mnist", "FashionMNIST",
+    "load_data_fashion_mnist", "try_gpu", "try_all_gpus", "num_gpus",
+    "get_text_labels", "show_images", "train",
+]
+
+
+def SGD(params, lr):
+    """Mini-batch SGD in place: param <- param - lr * grad."""
+    for param in params:
+        param[:] = param - lr * param.grad
+
+
+def accuracy(output, label):
+    """Fraction of rows whose arg-max equals the label, as a Python float."""
+    return _batch_accuracy(output, label).asscalar()
+
+
+def _batch_accuracy(output, label):
+    pred = output.argmax(axis=1)
+    return nd.mean(pred == label.astype(pred.dtype))
+
+
+def evaluate_accuracy(data_iterator, net, ctx=mx.cpu()):
+    """The book's accuracy over a data iterator: the mean of per-batch accuracies.
+
+    As in the book a short last batch weighs as much as a full one; sections
+    reproduce the book's numbers, so this stays. Accumulating on the device and
+    reading once at the end gives the same value without a sync per batch.
+    """
+    total, batches = nd.zeros((1,), ctx=ctx), 0
+    for data, label in data_iterator:
+        output = net(data.as_in_context(ctx))
+        total += _batch_accuracy(output, label.as_in_context(ctx))
+        batches += 1
+    if batches == 0:
+        raise ValueError("evaluate_accuracy: the data iterator yielded no batch")
+    return total.asscalar() / batches
+
+
+def transform_mnist(data, label):
+    """One example: HWC uint8 -> CHW float32 in [0, 1]; label -> float32."""
+    return nd.transpose(data.astype("float32"), (2, 0, 1)) / 255, label.astype("float32")
+
+
+class FashionMNIST(gluon.data.Dataset):
+    """Fashion-MNIST as a Gluon Dataset, like ``gluon.data.vision.FashionMNIST``:
+    items are (HWC uint8 NDArray, int32 label) passed through ``transform``.
+    Files come from the project's data layer, never from MXNet's downloader."""
+
+    def __init__(self, train=True, transform=None, root=None):
+        images, labels = _data.load_fashion_mnist(train, root)
+        self._images = images
+        self._data = nd.array(images[..., None], dtype="uint8")
+        self._label = labels.astype(np.int32)
+        self._transform = transform
+
+    def __getitem__(self, idx):
+        if self._transform is not None:
+            return self._transform(self._data[idx], self._label[idx])
+        return self._data[idx], self._label[idx]
+
+    def __len__(self):
+        return len(self._label)
+
+
+class _ArrayLoader(gluon.data.DataLoader):
+    """A DataLoader with the same sampler (and so the same order for a given numpy
+    seed) that gathers each batch from whole arrays at once. The book's per-example
+    transform costs ~15 s an epoch here; this costs well under one."""
+
+    def __init__(self, images, labels, batch_size, shuffle, resize=None):
+        super().__init__(gluon.data.ArrayDataset(labels), batch_size=batch_size, shuffle=shuffle)
+        self._resize = resize
+        if resize:
+            self._images = images[..., None]  # uint8 NHWC, resized a batch at a time
+        else:
+            self._images = (images[:, None].astype(np.float32) / np.float32(255))
+        self._labels = labels.astype(np.float32)
+
+    def __iter__(self):
+        for idx in self._batch_sampler:
+            idx = np.asarray(idx)
+            batch = self._images[idx]
+            if self._resize:
+                batch = nd.image.resize(nd.array(batch, dtype="uint8"), size=self._resize)
+                batch = nd.transpose(batch.astype("float32"), (0, 3, 1, 2)) / 255
+            else:
+                batch = nd.array(batch)
+            yield batch, nd.array(self._labels[idx])
+
+
+def load_data_fashion_mnist(batch_size, transform=transform_mnist, resize=None, root=None):
+    """(train_data, test_data) DataLoaders of Fashion-MNIST; train shuffled, test not.
+
+    With the default transform (and optionally ``resize``) the batches are built
+    from whole arrays; any other ``transform`` runs per example as in the book,
+    after an ``image.imresize`` when ``resize`` is given.
+    """
+    if resize is not None and (int(resize) != resize or resize <= 0):
+        raise ValueError(f"resize must be a positive integer, got {resize!r}")
+    loaders = []
+    for train in (True, False):
+        if transform is transform_mnist:
+            images, labels = _data.load_fashion_mnist(train, root)
+            loaders.append(_ArrayLoader(images, labels, batch_size, shuffle=train,
+                                        resize=resize and int(resize)))
+            continue
+        per_example = transform
+        if resize:
+            def per_example(data, label, _size=int(resize)):
+                return transform(image.imresize(data, _size, _size), label)
+        dataset = FashionMNIST(train=train, transform=per_example, root=root)
+        loaders.append(gluon.data.DataLoader(dataset, batch_size, shuffle=train))
+    return tuple(loaders)
+
+
+def num_gpus():
+    """GPUs MXNet can see; 0 for the CPU build or when the driver is missing."""
+    try:
+        return mx.context.num_gpus()
+    except mx.base.MXNetError:
+        return 0
+
+
+def _works(ctx):
+    try:
+        nd.zeros((1,), ctx=ctx).asscalar()
+        return True
+    except mx.base.MXNetError:
+        return False
+
+
+def try_gpu():
+    """gpu(0) if a GPU works, else cpu(0)."""
+    ctx = mx.gpu()
+    return ctx if num_gpus() > 0 and _works(ctx) else mx.cpu()
+
+
+def try_all_gpus():
+    """Every working GPU, or [cpu(0)] when there is none."""
+    ctxes = [mx.gpu(i) for i in range(num_gpus()) if _works(mx.gpu(i))]
+    return ctxes or [mx.cpu()]
+
+
+def get_text_labels(labels):
+    """Fashion-MNIST class numbers -> their text names."""
+    return [_data.FASHION_MNIST_TEXT_LABELS[int(i)] for i in labels]
+
+
+def show_images(images, titles, path, ncols=None, scale=1.5):
+    """Draw images in a grid, one title each, and save the grid as a PNG at `path`."""
+    from gluon_tutorials import plotting
+
+    images = [img.asnumpy() if isinstance(img, nd.NDArray) else np.asarray(img) for img in images]
+    ncols = ncols or len(images)
+    nrows = (len(images) + ncols - 1) // ncols
+    fig, axes = plotting.subplots(nrows, ncols, figsize=(scale * ncols, scale * 1.3 * nrows))
+    for ax, img, title in zip(np.ravel(axes), images, titles):
+        ax.imshow(img.reshape(img.shape[-2:]) if img.ndim == 3 else img, cmap="gray")
+        ax.set_title(title, fontsize=8)
+    for ax in np.ravel(axes):
+        ax.axis("off")
+    return plotting.save(fig, path)
+
+
+def train(train_data, test_data, net, loss, trainer, ctx=mx.cpu(), num_epochs=5,
+          batch_size=None, params=None, lr=None, log=print):
+    """The book's classification training loop; prints
+    ``Epoch %d. Loss: %f, Train acc %f, Test acc %f`` after each epoch.
+
+    ``trainer`` is a ``gluon.Trainer``, or None for the from-scratch sections,
+    which pass ``params`` and ``lr`` and step with ``SGD(params, lr / batch_size)``.
+    Returns the last epoch's metrics and the seconds each epoch took.
+    """
+    from gluon_tutorials import progress
+
+    if trainer is None and (params is None or lr is None):
+        raise ValueError("train: give a gluon.Trainer, or params= and lr= for SGD")
+    history = []
+    for epoch in range(num_epochs):
+        start = time.time()
+        train_loss, train_acc = nd.zeros((1,), ctx=ctx), nd.zeros((1,), ctx=ctx)
+        batches, pending = 0, None
+        for data, label in progress.bar(train_data, f"epoch {epoch}"):
+            data, label = data.as_in_context(ctx), label.as_in_context(ctx)
+            with autograd.record():
+                output = net(data)
+                batch_loss = loss(output, label)
+            batch_loss.backward()
+            n = batch_size or data.shape[0]
+            if trainer is None:
+                SGD(params, lr / n)
+            else:
+                trainer.step(n)
+            train_loss += nd.mean(batch_loss)
+            train_acc += _batch_accuracy(output, label)
+            batches += 1
+            # Let MXNet run about one batch behind Python: compute overlaps the
+            # Python side without an epoch's worth of batches queued in memory.
+            if pending is not None:
+                pending.wait_to_read()
+            pending = batch_loss
+        test_acc = evaluate_accuracy(test_data, net, ctx)
+        record = {"epoch": epoch, "loss": train_loss.asscalar() / batches,
+                  "train_acc": train_acc.asscalar() / batches, "test_acc": test_acc,
+                  "seconds": time.time() - start}
+        history.append(record)
+        log("Epoch %d. Loss: %f, Train acc %f, Test acc %f"
+            % (epoch, record["loss"], record["train_acc"], record["test_acc"]))
+    result = dict(history[-1]) if history else {}
+    result["epoch_seconds"] = [h["seconds"] for h in history]
+    return result
