@@ -105,27 +105,32 @@ class _ArrayLoader(gluon.data.DataLoader):
             yield batch, nd.array(self._labels[idx])
 
 
-def load_data_fashion_mnist(batch_size, transform=transform_mnist, resize=None, root=None):
+def load_data_fashion_mnist(batch_size, transform=transform_mnist, resize=None, root=None,
+                            subset=None):
     """(train_data, test_data) DataLoaders of Fashion-MNIST; train shuffled, test not.
 
     With the default transform (and optionally ``resize``) the batches are built
     from whole arrays; any other ``transform`` runs per example as in the book,
-    after an ``image.imresize`` when ``resize`` is given.
+    after an ``image.imresize`` when ``resize`` is given. ``subset=N`` keeps the
+    first N train and first N test examples (for CPU runs of GPU-sized sections).
     """
-    if resize is not None and (int(resize) != resize or resize <= 0):
-        raise ValueError(f"resize must be a positive integer, got {resize!r}")
+    for name, value in (("resize", resize), ("subset", subset)):
+        if value is not None and (int(value) != value or value <= 0):
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
     loaders = []
     for train in (True, False):
         if transform is transform_mnist:
             images, labels = _data.load_fashion_mnist(train, root)
-            loaders.append(_ArrayLoader(images, labels, batch_size, shuffle=train,
-                                        resize=resize and int(resize)))
+            loaders.append(_ArrayLoader(images[:subset], labels[:subset], batch_size,
+                                        shuffle=train, resize=resize and int(resize)))
             continue
         per_example = transform
         if resize:
             def per_example(data, label, _size=int(resize)):
                 return transform(image.imresize(data, _size, _size), label)
         dataset = FashionMNIST(train=train, transform=per_example, root=root)
+        if subset is not None:
+            dataset = gluon.data.SimpleDataset([dataset[i] for i in range(min(subset, len(dataset)))])
         loaders.append(gluon.data.DataLoader(dataset, batch_size, shuffle=train))
     return tuple(loaders)
 

@@ -53,7 +53,8 @@ def positive_float(text):
     return value
 
 
-def section_parser(module, doc, *, epochs=None, batch_size=None, lr=None, ctx="auto"):
+def section_parser(module, doc, *, epochs=None, batch_size=None, lr=None, ctx="auto",
+                   subset=False):
     """An ArgumentParser with the book's defaults for this section and the shared options.
 
     `module` is the section's __name__ (or __spec__.name when run as __main__),
@@ -71,6 +72,10 @@ def section_parser(module, doc, *, epochs=None, batch_size=None, lr=None, ctx="a
                             help="examples per mini-batch")
     if lr is not None:
         parser.add_argument("--lr", type=positive_float, default=lr, help="learning rate")
+    if subset:
+        parser.add_argument("--subset", type=positive_int, default=None,
+                            help="use only the first N train and N test examples "
+                                 "(a quick CPU run of a section sized for a GPU)")
     parser.add_argument("--ctx", type=parse_ctx, default=ctx,
                         help="device: auto (GPU if one works), cpu, gpu or gpu:N")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED,

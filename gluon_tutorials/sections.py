@@ -21,6 +21,9 @@ class Section:
 
 _CH1 = "chapter01_crashcourse"
 _CH2 = "chapter02_supervised_learning"
+_CH3 = "chapter03_gluon_basics"
+_CH4 = "chapter04_convolutional_neural_networks"
+_CH5 = "chapter05_recurrent_neural_networks"
 
 SECTIONS = [
     # chapter 1
@@ -31,6 +34,10 @@ SECTIONS = [
             book={"w": [1.9998, -3.4000], "b": 4.1999, "loss": 1.03e-4}),
     Section("linear_regression_gluon", _CH2, "线性回归 --- 使用 Gluon (linear regression with Gluon)",
             book={"w": [1.9992, -3.3989], "b": 4.2011, "loss": 5.1e-5}),
+    # chapter 2, continued (issue 3)
+    # chapter 3 (issue 4)
+    # chapter 4 (issue 5)
+    # chapter 5 (issue 5)
 ]
 
 BY_SLUG = {s.slug: s for s in SECTIONS}
