@@ -143,3 +143,28 @@ def real_data(monkeypatch):
     monkeypatch.setenv(data.ENV_DATA, str(SHARED_DATA))
     monkeypatch.setenv(data.ENV_OFFLINE, "1")
     return SHARED_DATA
+
+
+def section_defaults(module):
+    """The options a section's main() would run with when given no arguments,
+    read from its parser without running anything."""
+    import argparse
+
+    parsed = {}
+    original = argparse.ArgumentParser.parse_args
+
+    class _Stop(Exception):
+        pass
+
+    def spy(self, args=None, namespace=None):
+        parsed["args"] = original(self, args, namespace)
+        raise _Stop
+
+    argparse.ArgumentParser.parse_args = spy
+    try:
+        module.main([])
+    except _Stop:
+        pass
+    finally:
+        argparse.ArgumentParser.parse_args = original
+    return parsed["args"]
