@@ -6,7 +6,6 @@ import shutil
 import stat
 import subprocess
 import sysconfig
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -34,6 +33,8 @@ def parse_pin(text):
 
 
 def pyproject():
+    # requires-python admits 3.10, which has no tomllib; the environments and CI run 3.11.
+    tomllib = pytest.importorskip("tomllib", reason="reading pyproject.toml needs Python 3.11+")
     return tomllib.loads((ROOT / "pyproject.toml").read_text())
 
 
