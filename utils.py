@@ -231,3 +231,21 @@ def train(train_data, test_data, net, loss, trainer, ctx=mx.cpu(), num_epochs=5,
     result = dict(history[-1]) if history else {}
     result["epoch_seconds"] = [h["seconds"] for h in history]
     return result
+
+
+def say_subset(subset, log=print):
+    """Tell the reader a section runs on the first `subset` examples, not the full data."""
+    if subset:
+        log(f"Using only the first {subset} training and {subset} test examples (--subset): "
+            f"a quick run, so expect lower accuracy than the book's full-data numbers.")
+
+
+def show_predictions(net, data_iterator, ctx, path, n=9):
+    """The first `n` images of `data_iterator`, each titled with its true and predicted
+    text labels, saved as a PNG at `path`."""
+    data, label = next(iter(data_iterator))
+    data, label = data[:n], label[:n]
+    pred = net(data.as_in_context(ctx)).argmax(axis=1)
+    titles = [f"{true}\n{predicted}" for true, predicted in
+              zip(get_text_labels(label.asnumpy()), get_text_labels(pred.asnumpy()))]
+    return show_images(data, titles, path, ncols=len(titles))

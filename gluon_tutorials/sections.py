@@ -37,6 +37,14 @@ SECTIONS = [
     # chapter 2, continued (issue 3)
     # chapter 3 (issue 4)
     # chapter 4 (issue 5)
+    Section("cnn_scratch", _CH4, "卷积神经网络 --- 从 0 开始 (convolutional networks from scratch)",
+            book={"test_acc": 0.8453}),
+    Section("cnn_gluon", _CH4, "卷积神经网络 --- 使用 Gluon (convolutional networks with Gluon)",
+            book={"test_acc": 0.8819}),
+    Section("batch_norm_scratch", _CH4, "批量归一化 --- 从 0 开始 (batch normalization from scratch)",
+            book={"test_acc": 0.8846}),
+    Section("batch_norm_gluon", _CH4, "批量归一化 --- 使用 Gluon (batch normalization with Gluon)",
+            book={"test_acc": 0.9063}),
     # chapter 5 (issue 5)
 ]
 
