@@ -249,3 +249,65 @@ def show_predictions(net, data_iterator, ctx, path, n=9):
     titles = [f"{true}\n{predicted}" for true, predicted in
               zip(get_text_labels(label.asnumpy()), get_text_labels(pred.asnumpy()))]
     return show_images(data, titles, path, ncols=len(titles))
+
+
+def load_params_checked(net, filename, ctx=None):
+    """``net.load_parameters(filename, ctx)``, all or nothing; reads the files of both
+    ``net.save_parameters`` and the book's ``net.save_params``.
+
+    MXNet loads one parameter after another, so a file that fits a net's first
+    layers but not a later one leaves the net half-loaded; and its checks are
+    ``assert``s, which ``python -O`` strips. Here the whole file is read and held
+    against the net first. A file that cannot be read (truncated, or not a
+    parameter file) or whose names, shapes, dtypes or devices do not fit raises
+    ValueError naming the file and every mismatch, and the net stays as it was.
+    """
+    import os
+
+    path = os.fspath(filename)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"no parameter file at {path}")
+    try:
+        loaded = nd.load(path)
+    except mx.base.MXNetError as e:
+        reason = str(e).strip().splitlines()[-1]
+        raise ValueError(f"cannot read {path}: it is truncated or not an MXNet parameter "
+                         f"file ({reason})") from None
+    if not isinstance(loaded, dict):
+        raise ValueError(f"{path} holds a list of arrays (nd.save of a list), not named parameters")
+    if any("." in name for name in loaded):
+        # save_parameters names a parameter by its place in the net: '0.weight'.
+        by_name = net._collect_params_with_prefix()
+    else:
+        # save_params names it without the net's prefix: 'dense0_weight'.
+        by_name = {name[len(net.prefix):]: p for name, p in net.collect_params().items()}
+        loaded = {k[4:] if k.startswith(("arg:", "aux:")) else k: v for k, v in loaded.items()}
+    wanted_ctx = None if ctx is None else set([ctx] if isinstance(ctx, mx.Context) else ctx)
+    names_of = {}  # a shared parameter has several names, and a file may hold just one
+    for name, param in by_name.items():
+        names_of.setdefault(param, []).append(name)
+    problems = []
+    for param, names in names_of.items():
+        if not any(name in loaded for name in names):
+            problems.append(f"{names[0]} is missing from the file")
+        try:
+            now = set(param.list_ctx())
+        except RuntimeError:  # not initialised: it will go wherever it is loaded
+            now = wanted_ctx
+        if wanted_ctx is not None and now != wanted_ctx:
+            problems.append(f"{names[0]} is on {sorted(map(str, now))}, "
+                            f"not on the {sorted(map(str, wanted_ctx))} asked for")
+    for name, array in loaded.items():
+        param = by_name.get(name)
+        if param is None:
+            problems.append(f"{name} in the file is not a parameter of the net")
+        elif param.shape and (len(param.shape) != array.ndim or any(
+                dim not in (0, saved) for dim, saved in zip(param.shape, array.shape))):
+            problems.append(f"{name} has shape {param.shape} in the net but {array.shape} in the file")
+        elif np.dtype(param.dtype) != np.dtype(array.dtype):
+            problems.append(f"{name} is {np.dtype(param.dtype)} in the net but "
+                            f"{np.dtype(array.dtype)} in the file")
+    if problems:
+        raise ValueError(f"{path} does not fit {net.name}, so nothing was loaded:\n  "
+                         + "\n  ".join(problems))
+    net.load_parameters(path, ctx=ctx)
