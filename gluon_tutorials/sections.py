@@ -36,6 +36,16 @@ SECTIONS = [
             book={"w": [1.9992, -3.3989], "b": 4.2011, "loss": 5.1e-5}),
     # chapter 2, continued (issue 3)
     # chapter 3 (issue 4)
+    Section("block", _CH3, "创建神经网络 (Block)",
+            book={"default_prefix": "mlp0_dense0", "custom_prefix": "another_mlp_dense0"}),
+    Section("parameters", _CH3, "初始化模型参数 (parameters)",
+            book={"custom_init_calls": [(4, 5), (2, 4)], "deferred_init_calls": [(4, 5), (2, 4)]}),
+    Section("serialization", _CH3, "序列化 --- 读写模型 (serialization)",
+            book={"save_params_identical": True}),
+    Section("custom_layer", _CH3, "设计自定义层 (custom layers)",
+            book={"centered": [-2.0, -1.0, 0.0, 1.0, 2.0], "centered_net_mean": -1.35e-09}),
+    Section("use_gpu", _CH3, "使用 GPU 来计算 (using a GPU)",
+            book={"same_object": [True, False], "exp": [20.085537, 109.196297, 445.239502]}),
     # chapter 4 (issue 5)
     Section("cnn_scratch", _CH4, "卷积神经网络 --- 从 0 开始 (convolutional networks from scratch)",
             book={"test_acc": 0.8453}),
