@@ -35,6 +35,18 @@ SECTIONS = [
     Section("linear_regression_gluon", _CH2, "线性回归 --- 使用 Gluon (linear regression with Gluon)",
             book={"w": [1.9992, -3.3989], "b": 4.2011, "loss": 5.1e-5}),
     # chapter 2, continued (issue 3)
+    Section("softmax_regression_scratch", _CH2, "多类逻辑回归 --- 从 0 开始 (softmax regression from scratch)",
+            book={"test_acc": 0.7217}),
+    Section("softmax_regression_gluon", _CH2, "多类逻辑回归 --- 使用 Gluon (softmax regression with Gluon)",
+            book={"test_acc": 0.8385}),
+    Section("mlp_scratch", _CH2, "多层感知机 --- 从 0 开始 (multilayer perceptron from scratch)",
+            book={"test_acc": 0.8717}),
+    Section("mlp_gluon", _CH2, "多层感知机 --- 使用 Gluon (multilayer perceptron with Gluon)",
+            book={"test_acc": 0.8789}),
+    Section("dropout_scratch", _CH2, "丢弃法 --- 从 0 开始 (dropout from scratch)",
+            book={"test_acc": 0.8464}),
+    Section("dropout_gluon", _CH2, "丢弃法 --- 使用 Gluon (dropout with Gluon)",
+            book={"test_acc": 0.8743}),
     # chapter 3 (issue 4)
     Section("block", _CH3, "创建神经网络 (Block)",
             book={"default_prefix": "mlp0_dense0", "custom_prefix": "another_mlp_dense0"}),
