@@ -38,12 +38,17 @@ def pyproject():
     return tomllib.loads((ROOT / "pyproject.toml").read_text())
 
 
+# Extras every environment installs; the others (bench: PyTorch for the benchmark)
+# are opt-in and stay out of the environments and the image.
+INSTALLED_EXTRAS = ("test",)
+
+
 def reference_pins():
-    """pyproject.toml's dependencies and every optional extra: the source of truth."""
+    """pyproject.toml's dependencies and the installed extras: the source of truth."""
     project = pyproject()["project"]
     specs = list(project["dependencies"])
-    for extra in project.get("optional-dependencies", {}).values():
-        specs += extra
+    for name in INSTALLED_EXTRAS:
+        specs += project["optional-dependencies"][name]
     return dict(parse_pin(s) for s in specs)
 
 
