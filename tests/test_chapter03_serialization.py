@@ -80,7 +80,7 @@ def test_save_parameters_load_parameters(tmp_path):
 
 
 def test_main_runs_when_warnings_are_errors(tmp_path, capsys):
-    # `python -W error` turns MXNet's deprecation warning into an exception; the
+    # `-W error::UserWarning` turns MXNet's deprecation warning into an exception; the
     # section must still run the book's save_params/load_params.
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -81,7 +81,8 @@ def main(argv=None):
     print(net(x))
 
     # MXNet 1.9.1 deprecates save_params/load_params with a UserWarning; record
-    # it and say it once, so that the book's calls also run under `python -W error`.
+    # it and say it once, so that the book's calls also run where warnings are
+    # errors (`python -W error::UserWarning`, `pytest -W error`).
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         filename = save_atomically(net.save_params, out / "mlp.params")
