@@ -251,6 +251,24 @@ def show_predictions(net, data_iterator, ctx, path, n=9):
     return show_images(data, titles, path, ncols=len(titles))
 
 
+def plot_loss_curves(panels, path, ylabel="loss"):
+    """Panels side by side, one per (title, {curve name: value per epoch}), on a log
+    y-axis, saved as a PNG at `path`. A log axis keeps train and test loss readable
+    when they lie orders of magnitude apart, as they do when a model overfits."""
+    from gluon_tutorials import plotting
+
+    fig, axes = plotting.subplots(1, len(panels), figsize=(3.6 * len(panels), 2.8))
+    for ax, (title, curves) in zip(axes[0], panels):
+        for name, values in curves.items():
+            ax.semilogy(range(1, len(values) + 1), values, label=name)
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(ylabel)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return plotting.save(fig, path)
+
+
 def load_params_checked(net, filename, ctx=None):
     """``net.load_parameters(filename, ctx)``, all or nothing; reads the files of both
     ``net.save_parameters`` and the book's ``net.save_params``.

@@ -47,6 +47,13 @@ SECTIONS = [
             book={"test_acc": 0.8464}),
     Section("dropout_gluon", _CH2, "丢弃法 --- 使用 Gluon (dropout with Gluon)",
             book={"test_acc": 0.8743}),
+    Section("underfit_overfit", _CH2, "欠拟合和过拟合 (underfitting and overfitting)",
+            book={"w": [1.195, -3.385, 5.599], "b": 4.973}),
+    Section("reg_scratch", _CH2, "正则化 --- 从 0 开始 (regularization from scratch)"),
+    Section("reg_gluon", _CH2, "正则化 --- 使用 Gluon (regularization with Gluon)"),
+    Section("kaggle_gluon_kfold", _CH2,
+            "实战 Kaggle 比赛：使用 Gluon 预测房价和 K 折交叉验证 (Kaggle house prices, K-fold)",
+            book={"avg_train_loss": 0.1934, "avg_test_loss": 0.1973}),
     # chapter 3 (issue 4)
     Section("block", _CH3, "创建神经网络 (Block)",
             book={"default_prefix": "mlp0_dense0", "custom_prefix": "another_mlp_dense0"}),
