@@ -74,7 +74,13 @@ SECTIONS = [
             book={"test_acc": 0.8846}),
     Section("batch_norm_gluon", _CH4, "批量归一化 --- 使用 Gluon (batch normalization with Gluon)",
             book={"test_acc": 0.9063}),
+    Section("alexnet_gluon", _CH4, "深度卷积神经网络和 AlexNet (AlexNet with Gluon)",
+            book={"test_acc": 0.8019}),
+    Section("vgg_gluon", _CH4, "VGG：使用重复元素的非常深的网络 (VGG with Gluon)",
+            book={"test_acc": 0.8247}),
     # chapter 5 (issue 5)
+    Section("rnn_scratch", _CH5, "循环神经网络 --- 从 0 开始 (recurrent neural networks from scratch)",
+            book={"perplexity": 2.30}),
 ]
 
 BY_SLUG = {s.slug: s for s in SECTIONS}
