@@ -241,12 +241,12 @@ def say_subset(subset, log=print):
 
 
 def show_predictions(net, data_iterator, ctx, path, n=9):
-    """The first `n` images of `data_iterator`, each titled with its true and predicted
-    text labels, saved as a PNG at `path`."""
+    """The first `n` images of `data_iterator`, each titled with its true text label and,
+    below it, the predicted one; saved as a PNG at `path`."""
     data, label = next(iter(data_iterator))
     data, label = data[:n], label[:n]
     pred = net(data.as_in_context(ctx)).argmax(axis=1)
-    titles = [f"{true}\n{predicted}" for true, predicted in
+    titles = [f"{true}\npred: {predicted}" for true, predicted in
               zip(get_text_labels(label.asnumpy()), get_text_labels(pred.asnumpy()))]
     return show_images(data, titles, path, ncols=len(titles))
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from mxnet import autograd, nd
 
+import utils
 from gluon_tutorials import sections
 from gluon_tutorials.chapter04_convolutional_neural_networks import (
     batch_norm_gluon, batch_norm_scratch, cnn_gluon, cnn_scratch)
@@ -85,11 +86,18 @@ def _features(shape, seed=0):
     return nd.array(3 + 2 * rng.randn(*shape))
 
 
-@pytest.mark.parametrize("shape", [(8, 5), (4, 3, 6, 6)])
-def test_pure_batch_norm_equals_mxnet_batchnorm_in_training_mode(shape):
-    X = _features(shape)
+def _bn_inputs(shape, seed):
+    """Input, gamma and beta, and moving mean and variance (numpy) that differ per channel."""
     channels = shape[1]
     gamma, beta = nd.array(np.linspace(.5, 2, channels)), nd.array(np.linspace(-1, 1, channels))
+    return (_features(shape, seed), gamma, beta,
+            np.linspace(-1, 1, channels), np.linspace(.5, 3, channels))
+
+
+@pytest.mark.parametrize("shape", [(8, 5), (4, 3, 6, 6)])
+def test_pure_batch_norm_equals_mxnet_batchnorm_in_training_mode(shape):
+    X, gamma, beta, _, _ = _bn_inputs(shape, seed=0)
+    channels = shape[1]
     ours = batch_norm_scratch.pure_batch_norm(X, gamma, beta)
     with autograd.train_mode():
         theirs = nd.BatchNorm(X, gamma, beta, nd.zeros(channels), nd.ones(channels), eps=1e-5,
@@ -122,10 +130,7 @@ def test_batch_norm_rejects_other_ranks():
 
 @pytest.mark.parametrize("shape", [(8, 5), (4, 3, 6, 6)])
 def test_batch_norm_training_step_updates_moving_statistics(shape):
-    X = _features(shape, seed=1)
-    channels = shape[1]
-    gamma, beta = nd.array(np.linspace(.5, 2, channels)), nd.array(np.linspace(-1, 1, channels))
-    old_mean, old_var = np.linspace(-1, 1, channels), np.linspace(.5, 3, channels)
+    X, gamma, beta, old_mean, old_var = _bn_inputs(shape, seed=1)
     moving_mean, moving_var = nd.array(old_mean), nd.array(old_var)
 
     out = batch_norm_scratch.batch_norm(X, gamma, beta, True, moving_mean, moving_var)
@@ -143,15 +148,12 @@ def test_batch_norm_training_step_updates_moving_statistics(shape):
 
 @pytest.mark.parametrize("shape", [(8, 5), (4, 3, 6, 6)])
 def test_batch_norm_prediction_uses_moving_statistics(shape):
-    X = _features(shape, seed=2)
-    channels = shape[1]
-    gamma, beta = nd.array(np.linspace(.5, 2, channels)), nd.array(np.linspace(-1, 1, channels))
-    mean, var = np.linspace(-1, 1, channels), np.linspace(.5, 3, channels)
+    X, gamma, beta, mean, var = _bn_inputs(shape, seed=2)
     moving_mean, moving_var = nd.array(mean), nd.array(var)
 
     out = batch_norm_scratch.batch_norm(X, gamma, beta, False, moving_mean, moving_var)
 
-    bshape = (1, channels) + (1,) * (len(shape) - 2)
+    bshape = (1, shape[1]) + (1,) * (len(shape) - 2)
     expected = ((X.asnumpy() - mean.reshape(bshape)) / np.sqrt(var.reshape(bshape) + 1e-5)
                 * gamma.asnumpy().reshape(bshape) + beta.asnumpy().reshape(bshape))
     np.testing.assert_allclose(out.asnumpy(), expected, rtol=1e-5, atol=1e-5)
@@ -186,6 +188,20 @@ def test_gluon_bn_lenet_normalises_each_conv_output_per_channel():
     np.testing.assert_allclose(h.mean(axis=(0, 2, 3)), 0, atol=1e-4)
     np.testing.assert_allclose(h.var(axis=(0, 2, 3)), 1, atol=1e-2)
     assert net(X).shape == (4, 10)
+
+
+def test_show_predictions_titles_true_then_predicted_label(monkeypatch, tmp_path):
+    drawn = {}
+    monkeypatch.setattr(utils, "show_images", lambda images, titles, path, ncols:
+                        drawn.update(n=len(images), titles=titles))
+    batches = [(nd.zeros((12, 1, 28, 28)), nd.array([1, 9] * 6))]
+
+    def always_bag(X):
+        return nd.one_hot(nd.full((X.shape[0],), 8), 10)
+
+    utils.show_predictions(always_bag, batches, mx.cpu(), tmp_path / "p.png")
+    assert drawn["n"] == 9
+    assert drawn["titles"][:2] == ["trouser\npred: bag", "ankle boot\npred: bag"]
 
 
 MODULES = {"cnn_scratch": cnn_scratch, "cnn_gluon": cnn_gluon,

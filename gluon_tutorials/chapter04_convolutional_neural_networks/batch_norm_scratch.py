@@ -1,5 +1,7 @@
-"""Batch normalisation from scratch: normalise each feature (dense input) or each channel
-(convolutional input) over the batch, then scale by gamma and shift by beta.
+"""Batch normalisation from scratch: pure_batch_norm, batch_norm and LeNet with batch norm.
+
+Each feature (dense input) or each channel (convolutional input) is normalised over the
+batch, then scaled by gamma and shifted by beta.
 
 `pure_batch_norm` on the book's small arrays, then `batch_norm` with moving statistics
 for prediction, and LeNet with batch norm after each convolution (before the relu) on

@@ -1,5 +1,7 @@
-"""Convolutional networks with Gluon: the same LeNet from nn.Conv2D, nn.MaxPool2D,
-nn.Flatten and nn.Dense on Fashion-MNIST; batch 256, sgd lr 0.5, 5 epochs.
+"""Convolutional networks with Gluon: LeNet from nn.Conv2D, nn.MaxPool2D and nn.Dense.
+
+The same network as the scratch section, built from Gluon layers and trained with a
+gluon.Trainer on Fashion-MNIST; batch 256, sgd lr 0.5, 5 epochs.
 """
 import sys
 
