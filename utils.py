@@ -129,9 +129,7 @@ def load_data_fashion_mnist(batch_size, transform=transform_mnist, resize=None, 
             def per_example(data, label, _size=int(resize)):
                 return transform(image.imresize(data, _size, _size), label)
         dataset = FashionMNIST(train=train, transform=per_example, root=root)
-        if subset is not None:
-            dataset = gluon.data.SimpleDataset([dataset[i] for i in range(min(subset, len(dataset)))])
-        loaders.append(gluon.data.DataLoader(dataset, batch_size, shuffle=train))
+        loaders.append(gluon.data.DataLoader(dataset.take(subset), batch_size, shuffle=train))
     return tuple(loaders)
 
 
@@ -177,7 +175,7 @@ def show_images(images, titles, path, ncols=None, scale=1.5):
     nrows = (len(images) + ncols - 1) // ncols
     fig, axes = plotting.subplots(nrows, ncols, figsize=(scale * ncols, scale * 1.3 * nrows))
     for ax, img, title in zip(np.ravel(axes), images, titles):
-        ax.imshow(img.reshape(img.shape[-2:]) if img.ndim == 3 else img, cmap="gray")
+        ax.imshow(img.squeeze(), cmap="gray")  # CHW or HWC with one channel
         ax.set_title(title, fontsize=8)
     for ax in np.ravel(axes):
         ax.axis("off")
@@ -191,7 +189,8 @@ def train(train_data, test_data, net, loss, trainer, ctx=mx.cpu(), num_epochs=5,
 
     ``trainer`` is a ``gluon.Trainer``, or None for the from-scratch sections,
     which pass ``params`` and ``lr`` and step with ``SGD(params, lr / batch_size)``.
-    Returns the last epoch's metrics and the seconds each epoch took.
+    Returns the last epoch's metrics, the seconds each epoch took and, under
+    'history', every epoch's metrics (for curves).
     """
     from gluon_tutorials import progress
 
@@ -230,6 +229,7 @@ def train(train_data, test_data, net, loss, trainer, ctx=mx.cpu(), num_epochs=5,
             % (epoch, record["loss"], record["train_acc"], record["test_acc"]))
     result = dict(history[-1]) if history else {}
     result["epoch_seconds"] = [h["seconds"] for h in history]
+    result["history"] = history
     return result
 
 

@@ -10,6 +10,10 @@ class Section:
     title: str
     # What the book (release 0.3) printed for this section, metric -> value.
     book: dict = field(default_factory=dict)
+    # The dataset it reads ('fashion-mnist', 'kaggle', 'timemachine'), if any.
+    dataset: str = None
+    # GPU-sized sections: the --subset that `reproduce` uses when it runs on a CPU.
+    cpu_subset: int = None
 
     @property
     def module(self):
@@ -36,24 +40,30 @@ SECTIONS = [
             book={"w": [1.9992, -3.3989], "b": 4.2011, "loss": 5.1e-5}),
     # chapter 2, continued (issue 3)
     Section("softmax_regression_scratch", _CH2, "多类逻辑回归 --- 从 0 开始 (softmax regression from scratch)",
-            book={"test_acc": 0.7217}),
+            book={"test_acc": 0.7217},
+            dataset="fashion-mnist"),
     Section("softmax_regression_gluon", _CH2, "多类逻辑回归 --- 使用 Gluon (softmax regression with Gluon)",
-            book={"test_acc": 0.8385}),
+            book={"test_acc": 0.8385},
+            dataset="fashion-mnist"),
     Section("mlp_scratch", _CH2, "多层感知机 --- 从 0 开始 (multilayer perceptron from scratch)",
-            book={"test_acc": 0.8717}),
+            book={"test_acc": 0.8717},
+            dataset="fashion-mnist"),
     Section("mlp_gluon", _CH2, "多层感知机 --- 使用 Gluon (multilayer perceptron with Gluon)",
-            book={"test_acc": 0.8789}),
+            book={"test_acc": 0.8789},
+            dataset="fashion-mnist"),
     Section("dropout_scratch", _CH2, "丢弃法 --- 从 0 开始 (dropout from scratch)",
-            book={"test_acc": 0.8464}),
+            book={"test_acc": 0.8464},
+            dataset="fashion-mnist"),
     Section("dropout_gluon", _CH2, "丢弃法 --- 使用 Gluon (dropout with Gluon)",
-            book={"test_acc": 0.8743}),
+            book={"test_acc": 0.8743},
+            dataset="fashion-mnist"),
     Section("underfit_overfit", _CH2, "欠拟合和过拟合 (underfitting and overfitting)",
             book={"w": [1.195, -3.385, 5.599], "b": 4.973}),
     Section("reg_scratch", _CH2, "正则化 --- 从 0 开始 (regularization from scratch)"),
     Section("reg_gluon", _CH2, "正则化 --- 使用 Gluon (regularization with Gluon)"),
     Section("kaggle_gluon_kfold", _CH2,
             "实战 Kaggle 比赛：使用 Gluon 预测房价和 K 折交叉验证 (Kaggle house prices, K-fold)",
-            book={"avg_train_loss": 0.1934, "avg_test_loss": 0.1973}),
+            book={"avg_train_loss": 0.1934, "avg_test_loss": 0.1973}, dataset="kaggle"),
     # chapter 3 (issue 4)
     Section("block", _CH3, "创建神经网络 (Block)",
             book={"default_prefix": "mlp0_dense0", "custom_prefix": "another_mlp_dense0"}),
@@ -67,20 +77,26 @@ SECTIONS = [
             book={"same_object": [True, False], "exp": [20.085537, 109.196297, 445.239502]}),
     # chapter 4 (issue 5)
     Section("cnn_scratch", _CH4, "卷积神经网络 --- 从 0 开始 (convolutional networks from scratch)",
-            book={"test_acc": 0.8453}),
+            book={"test_acc": 0.8453},
+            dataset="fashion-mnist"),
     Section("cnn_gluon", _CH4, "卷积神经网络 --- 使用 Gluon (convolutional networks with Gluon)",
-            book={"test_acc": 0.8819}),
+            book={"test_acc": 0.8819},
+            dataset="fashion-mnist"),
     Section("batch_norm_scratch", _CH4, "批量归一化 --- 从 0 开始 (batch normalization from scratch)",
-            book={"test_acc": 0.8846}),
+            book={"test_acc": 0.8846},
+            dataset="fashion-mnist"),
     Section("batch_norm_gluon", _CH4, "批量归一化 --- 使用 Gluon (batch normalization with Gluon)",
-            book={"test_acc": 0.9063}),
+            book={"test_acc": 0.9063},
+            dataset="fashion-mnist"),
     Section("alexnet_gluon", _CH4, "深度卷积神经网络和 AlexNet (AlexNet with Gluon)",
-            book={"test_acc": 0.8019}),
+            book={"test_acc": 0.8019},
+            dataset="fashion-mnist", cpu_subset=1000),
     Section("vgg_gluon", _CH4, "VGG：使用重复元素的非常深的网络 (VGG with Gluon)",
-            book={"test_acc": 0.8247}),
+            book={"test_acc": 0.8247},
+            dataset="fashion-mnist", cpu_subset=1000),
     # chapter 5 (issue 5)
     Section("rnn_scratch", _CH5, "循环神经网络 --- 从 0 开始 (recurrent neural networks from scratch)",
-            book={"perplexity": 2.30}),
+            book={"perplexity": 2.30}, dataset="timemachine"),
 ]
 
 BY_SLUG = {s.slug: s for s in SECTIONS}

@@ -63,7 +63,7 @@ def add_drop_probs(parser):
 
 def parse_args(argv=None):
     parser = cli.section_parser(cli.module_name(__name__, __spec__), __doc__,
-                                epochs=5, batch_size=256, lr=.5)
+                                epochs=5, batch_size=256, lr=.5, subset=True)
     add_drop_probs(parser)
     parser.add_argument("--drop-at-test", action=argparse.BooleanOptionalAction, default=True,
                         help="drop units when measuring accuracy too, as the book does "

@@ -40,7 +40,7 @@ def net(X, params):
 
 def parse_args(argv=None):
     parser = cli.section_parser(cli.module_name(__name__, __spec__), __doc__,
-                                epochs=5, batch_size=256, lr=.5)
+                                epochs=5, batch_size=256, lr=.5, subset=True)
     parser.add_argument("--num-hidden", type=cli.positive_int, default=256,
                         help="units in the hidden layer")
     parser.add_argument("--weight-scale", type=cli.positive_float, default=.01,

@@ -29,7 +29,8 @@ def train_fashion_mnist(net, args, params=None):
     Gluon nets get a Trainer; a from-scratch net passes its NDArray `params`, which
     step with the book's SGD(params, lr / batch_size). Returns utils.train's metrics.
     """
-    train_data, test_data = utils.load_data_fashion_mnist(args.batch_size)
+    train_data, test_data = utils.load_data_fashion_mnist(args.batch_size, subset=args.subset)
+    utils.say_subset(args.subset)
     softmax_cross_entropy = gluon.loss.SoftmaxCrossEntropyLoss()
     trainer = None
     if params is None:
@@ -42,7 +43,7 @@ def train_fashion_mnist(net, args, params=None):
 
 def parse_args(argv=None):
     parser = cli.section_parser(cli.module_name(__name__, __spec__), __doc__,
-                                epochs=5, batch_size=256, lr=.1)
+                                epochs=5, batch_size=256, lr=.1, subset=True)
     return parser.parse_args(argv)
 
 

@@ -22,12 +22,13 @@ def transform(data, label):
     return data.astype('float32') / 255, label.astype('float32')
 
 
-def load_data(batch_size, root=None):
-    """The datasets and their DataLoaders, built per example as the book does."""
+def load_data(batch_size, root=None, subset=None):
+    """The datasets and their DataLoaders, built per example as the book does;
+    `subset` keeps the first N examples of each for a quick run."""
     mnist_train = utils.FashionMNIST(train=True, transform=transform, root=root)
     mnist_test = utils.FashionMNIST(train=False, transform=transform, root=root)
-    train_data = gluon.data.DataLoader(mnist_train, batch_size, shuffle=True)
-    test_data = gluon.data.DataLoader(mnist_test, batch_size, shuffle=False)
+    train_data = gluon.data.DataLoader(mnist_train.take(subset), batch_size, shuffle=True)
+    test_data = gluon.data.DataLoader(mnist_test.take(subset), batch_size, shuffle=False)
     return mnist_train, mnist_test, train_data, test_data
 
 
@@ -59,7 +60,7 @@ def cross_entropy(yhat, y):
 
 def parse_args(argv=None):
     parser = cli.section_parser(cli.module_name(__name__, __spec__), __doc__,
-                                epochs=5, batch_size=256, lr=.1)
+                                epochs=5, batch_size=256, lr=.1, subset=True)
     return parser.parse_args(argv)
 
 
@@ -67,7 +68,8 @@ def main(argv=None):
     args = parse_args(argv)
     cli.seed_everything(args.seed)
 
-    mnist_train, mnist_test, train_data, test_data = load_data(args.batch_size)
+    mnist_train, mnist_test, train_data, test_data = load_data(args.batch_size, subset=args.subset)
+    utils.say_subset(args.subset)
     data, label = mnist_train[0]
     print('example shape: ', data.shape, 'label:', label)
     data, label = mnist_train[0:9]
