@@ -24,7 +24,8 @@ def batch_statistics(X):
     assert len(X.shape) in (2, 4), "batch norm takes dense (2D) or convolutional (4D) input"
     axis = 0 if len(X.shape) == 2 else (0, 2, 3)
     mean = X.mean(axis=axis, keepdims=True)
-    variance = ((X - mean) ** 2).mean(axis=axis, keepdims=True)
+    # nd.square rather than ** 2: MXNet's power op is several times slower, forward and backward
+    variance = nd.square(X - mean).mean(axis=axis, keepdims=True)
     return mean, variance
 
 
