@@ -53,6 +53,7 @@ def mxnet_epoch(model, batch_size, hybridize):
     from mxnet import gluon
 
     import utils
+    from gluon_tutorials import cli
     from gluon_tutorials.chapter02_supervised_learning import mlp_gluon
     from gluon_tutorials.chapter04_convolutional_neural_networks import cnn_gluon
 
@@ -64,8 +65,7 @@ def mxnet_epoch(model, batch_size, hybridize):
     else:
         net = cnn_gluon.build_net()
         net.initialize(ctx=ctx)
-    if hybridize:
-        net.hybridize(static_alloc=True, static_shape=True)
+    cli.hybridize(net, argparse.Namespace(hybridize=hybridize))
     train_data, test_data = utils.load_data_fashion_mnist(batch_size)
     trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": LR[model]})
     loss = gluon.loss.SoftmaxCrossEntropyLoss()

@@ -109,3 +109,17 @@ def test_missing_data_is_one_message_not_a_traceback(tmp_path):
     assert result.returncode == 1
     assert result.stderr.startswith("error: missing data file(s): train-images-idx3-ubyte.gz")
     assert "Traceback" not in result.stderr and str(tmp_path / "nowhere") in result.stderr
+
+
+def test_hybridize_flag(capsys):
+    from mxnet import gluon
+
+    parser = cli.section_parser("x.mlp", "doc", hybridize=True)
+    on, off = parser.parse_args([]), parser.parse_args(["--no-hybridize"])
+    assert on.hybridize and not off.hybridize
+    for args, active in ((on, True), (off, False)):
+        net = gluon.nn.Sequential()
+        net.add(gluon.nn.Dense(2))
+        cli.hybridize(net, args)
+        assert net[0]._active is active
+    assert "--no-hybridize" not in cli.section_parser("x.lr", "doc").format_help()

@@ -29,7 +29,8 @@ def build_net(drop_prob1=.2, drop_prob2=.5, ctx=mx.cpu()):
 
 def parse_args(argv=None):
     parser = cli.section_parser(cli.module_name(__name__, __spec__), __doc__,
-                                epochs=5, batch_size=256, lr=.5, subset=True)
+                                epochs=5, batch_size=256, lr=.5, subset=True,
+                                hybridize=True)
     add_drop_probs(parser)
     return parser.parse_args(argv)
 

@@ -24,7 +24,8 @@ def build_net(num_hidden=256, ctx=mx.cpu()):
 
 def parse_args(argv=None):
     parser = cli.section_parser(cli.module_name(__name__, __spec__), __doc__,
-                                epochs=5, batch_size=256, lr=.5, subset=True)
+                                epochs=5, batch_size=256, lr=.5, subset=True,
+                                hybridize=True)
     parser.add_argument("--num-hidden", type=cli.positive_int, default=256,
                         help="units in the hidden layer")
     return parser.parse_args(argv)

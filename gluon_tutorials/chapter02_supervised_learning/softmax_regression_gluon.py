@@ -34,6 +34,7 @@ def train_fashion_mnist(net, args, params=None):
     softmax_cross_entropy = gluon.loss.SoftmaxCrossEntropyLoss()
     trainer = None
     if params is None:
+        cli.hybridize(net, args)
         trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': args.lr})
     result = utils.train(train_data, test_data, net, softmax_cross_entropy, trainer, args.ctx,
                          args.epochs, args.batch_size, params=params, lr=args.lr)
@@ -43,7 +44,8 @@ def train_fashion_mnist(net, args, params=None):
 
 def parse_args(argv=None):
     parser = cli.section_parser(cli.module_name(__name__, __spec__), __doc__,
-                                epochs=5, batch_size=256, lr=.1, subset=True)
+                                epochs=5, batch_size=256, lr=.1, subset=True,
+                                hybridize=True)
     return parser.parse_args(argv)
 
 

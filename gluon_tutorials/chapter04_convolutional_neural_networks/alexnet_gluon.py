@@ -73,7 +73,8 @@ def parse_args(argv, module, doc, lr, book_resize, min_resize):
     """The command line of this section and VGG's: the book's batch 64 and 1 epoch,
     --subset and --resize for quick CPU runs. Seeds, and says so when a run is smaller
     than the book's."""
-    parser = cli.section_parser(module, doc, epochs=1, batch_size=64, lr=lr, subset=True)
+    parser = cli.section_parser(module, doc, epochs=1, batch_size=64, lr=lr, subset=True,
+                                hybridize=True)
     parser.add_argument("--resize", type=image_size(min_resize), default=book_resize,
                         help=f"image side in pixels (at least {min_resize})")
     args = parser.parse_args(argv)
@@ -97,21 +98,16 @@ def announce(args, book_resize):
 
 def fit(net, train_data, test_data, args):
     """The book's training: Xavier init on args.ctx, sgd at args.lr, utils.train for
-    args.epochs. Draws a few test images with true/predicted labels to
+    args.epochs (hybridized unless --no-hybridize). Draws a few test images with true/predicted labels to
     args.out/predictions.png and returns utils.train's metrics."""
     ctx = args.ctx
     net.initialize(ctx=ctx, init=init.Xavier())
+    cli.hybridize(net, args)
     loss = gluon.loss.SoftmaxCrossEntropyLoss()
     trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': args.lr})
     print("Start training on", ctx)
     result = utils.train(train_data, test_data, net, loss, trainer, ctx, num_epochs=args.epochs)
-
-    data, label = next(iter(test_data))
-    data, label = data[:8], label[:8]
-    predicted = net(data.as_in_context(ctx)).argmax(axis=1)
-    titles = [f"{true}\n({guess})" for true, guess in
-              zip(utils.get_text_labels(label.asnumpy()), utils.get_text_labels(predicted.asnumpy()))]
-    utils.show_images(data, titles, args.out / "predictions.png")
+    utils.show_predictions(net, test_data, ctx, args.out / "predictions.png", n=8)
     return result
 
 

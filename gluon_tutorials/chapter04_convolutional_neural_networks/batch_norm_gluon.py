@@ -34,12 +34,14 @@ def build_net():
 
 def main(argv=None):
     parser = cli.section_parser(cli.module_name(__name__, __spec__), __doc__,
-                                epochs=5, batch_size=256, lr=.2, subset=True)
+                                epochs=5, batch_size=256, lr=.2, subset=True,
+                                hybridize=True)
     args = parser.parse_args(argv)
     cli.seed_everything(args.seed)
 
     net = build_net()
     net.initialize(ctx=args.ctx)  # the book's ctx = utils.try_gpu(), which --ctx auto is
+    cli.hybridize(net, args)
     print(net)
 
     train_data, test_data = utils.load_data_fashion_mnist(args.batch_size, subset=args.subset)
