@@ -1,14 +1,13 @@
 """The data layer: finding, verifying, reading and downloading datasets."""
 import gzip
 import io
-import os
 import urllib.error
 
 import numpy as np
 import pytest
 
 from gluon_tutorials import data
-from conftest import idx_bytes, register, write_fashion_mnist
+from conftest import idx_bytes, register
 
 FASHION_NAMES = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                  "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]

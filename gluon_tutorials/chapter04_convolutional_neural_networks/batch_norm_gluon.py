@@ -5,11 +5,11 @@ Fashion-MNIST with batch 256, sgd lr 0.2, 5 epochs.
 """
 import sys
 
-from mxnet import gluon
 from mxnet.gluon import nn
 
-import utils
 from gluon_tutorials import cli
+from gluon_tutorials.chapter02_supervised_learning.softmax_regression_gluon import (
+    train_fashion_mnist)
 
 
 def build_net():
@@ -41,17 +41,9 @@ def main(argv=None):
 
     net = build_net()
     net.initialize(ctx=args.ctx)  # the book's ctx = utils.try_gpu(), which --ctx auto is
-    cli.hybridize(net, args)
     print(net)
-
-    train_data, test_data = utils.load_data_fashion_mnist(args.batch_size, subset=args.subset)
-    utils.say_subset(args.subset)
-    softmax_cross_entropy = gluon.loss.SoftmaxCrossEntropyLoss()
-    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": args.lr})
-    result = utils.train(train_data, test_data, net, softmax_cross_entropy, trainer,
-                         args.ctx, args.epochs, args.batch_size)
-    utils.show_predictions(net, test_data, args.ctx, args.out / "predictions.png")
-    return result
+    # training as in the earlier chapters: Fashion-MNIST, softmax cross-entropy, sgd
+    return train_fashion_mnist(net, args)
 
 
 if __name__ == "__main__":
