@@ -91,6 +91,35 @@ def _difference(ours, book):
     return ours - book
 
 
+def _within(metric, difference):
+    tolerance = TOLERANCE.get(metric)
+    return tolerance is not None and abs(difference) <= tolerance
+
+
+def judge(report):
+    """Set each numeric row's tolerance and verdict from TOLERANCE, and the summary line;
+    also used to re-judge a saved report after the tolerances changed (--rescore)."""
+    for entry in report["sections"]:
+        for row in entry.get("rows", []):
+            if row["difference"] is not None:
+                row["tolerance"] = TOLERANCE.get(row["metric"])
+                row["within"] = _within(row["metric"], row["difference"])
+    compared = [e for e in report["sections"] if e["status"] == "ok" and e["rows"]]
+    within = [e for e in compared if all(r["within"] for r in e["rows"])]
+    report["summary"] = f"{len(within)} of {len(compared)} sections within tolerance"
+    skipped = len(report["sections"]) - len([e for e in report["sections"] if e["status"] == "ok"])
+    if skipped:
+        report["summary"] += f" ({skipped} skipped or failed)"
+    return report
+
+
+def write(report, out):
+    files.write_text(out / "report.json", json.dumps(report, indent=2, default=float) + "\n")
+    files.write_text(out / "report.md", markdown(report))
+    print(report["summary"])
+    print(f"report: {out / 'report.md'}, {out / 'report.json'}")
+
+
 def compare(section, runs):
     """One row per book metric: book, ours (mean over seeds), spread, difference, within."""
     rows = []
@@ -102,7 +131,7 @@ def compare(section, runs):
             ours, spread = _mean_spread(values)
             difference = _difference(ours, book)
             row.update(ours=ours, spread=spread, difference=difference,
-                       within=row["tolerance"] is not None and abs(difference) <= row["tolerance"])
+                       within=_within(metric, difference))
         elif values:
             distinct = {repr(_plain(v)) for v in values}
             row.update(ours=_plain(values[0]) if len(distinct) == 1 else sorted(distinct),
@@ -183,12 +212,22 @@ def build_parser():
     parser.add_argument("--seed", type=int, default=cli.DEFAULT_SEED, help="the first seed")
     parser.add_argument("--out", type=Path, default=Path("reports"), help="folder for the report")
     parser.add_argument("--quiet", action="store_true", help="hide the sections' own output")
+    parser.add_argument("--rescore", type=Path, metavar="REPORT_JSON",
+                        help="run nothing: re-judge a saved report.json against the current "
+                             "tolerances and rewrite it and its report.md")
     return parser
 
 
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.rescore:
+        try:
+            report = json.loads(args.rescore.read_text())
+        except (OSError, ValueError) as e:
+            parser.error(f"--rescore: cannot read {args.rescore}: {e}")
+        write(judge(report), args.rescore.parent)
+        return report
     try:
         ctx = cli.parse_ctx(args.ctx)
     except argparse.ArgumentTypeError as e:
@@ -235,25 +274,17 @@ def main(argv=None):
         if ok[0]["subset"]:
             notes.append(f"subset of {ok[0]['subset']} train/test examples (GPU-sized section on a CPU)"
                          if args.subset is None else f"subset of {ok[0]['subset']} examples")
-        if len(ok) < len(runs):
-            notes.append(f"{len(runs) - len(ok)} seed(s) failed: {runs[0].get('reason', '')}")
+        failed = [r for r in runs if r["status"] != "ok"]
+        if failed:
+            notes.append(f"{len(failed)} seed(s) failed: {failed[0]['reason']}")
         entry["notes"] = "; ".join(notes)
         entries.append(entry)
 
-    compared = [e for e in entries if e["status"] == "ok" and e["rows"]]
-    within = [e for e in compared if all(r["within"] for r in e["rows"])]
     report = {
-        "summary": f"{len(within)} of {len(compared)} sections within tolerance",
         "device": _device(ctx_text), "ctx": ctx_text, "seeds": seeds, "versions": _versions(),
         "subset": args.subset, "seconds": time.time() - start, "sections": entries,
     }
-    skipped = [e for e in entries if e["status"] != "ok"]
-    if skipped:
-        report["summary"] += f" ({len(skipped)} skipped or failed)"
-    files.write_text(args.out / "report.json", json.dumps(report, indent=2, default=float) + "\n")
-    files.write_text(args.out / "report.md", markdown(report))
-    print(report["summary"])
-    print(f"report: {args.out / 'report.md'}, {args.out / 'report.json'}")
+    write(judge(report), args.out)
     return report
 
 

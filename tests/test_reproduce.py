@@ -76,3 +76,21 @@ def test_bad_options(capsys):
 def test_default_sections_are_those_with_book_numbers():
     chosen = [s.slug for s in sections.SECTIONS if s.book]
     assert "mlp_gluon" in chosen and "reg_scratch" not in chosen and "ndarray" not in chosen
+
+
+def test_rescore_rejudges_a_saved_report(tmp_path, monkeypatch):
+    report = {"device": "cpu", "seeds": [1], "versions": {}, "seconds": 1.0, "sections": [
+        {"chapter": "ch", "slug": "a", "status": "ok", "seconds_per_epoch": 1.0, "notes": "",
+         "rows": [{"metric": "test_acc", "book": 0.9, "ours": 0.87, "spread": None,
+                   "difference": -0.03, "tolerance": 0.02, "within": False}]},
+        {"chapter": "ch", "slug": "b", "status": "skipped", "reason": "missing data"}]}
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(report))
+    monkeypatch.setitem(reproduce.TOLERANCE, "test_acc", 0.05)
+    reproduce.main(["--rescore", str(path)])
+    saved = json.loads(path.read_text())
+    assert saved["sections"][0]["rows"][0]["within"] and saved["sections"][0]["rows"][0]["tolerance"] == 0.05
+    assert saved["summary"] == "1 of 1 sections within tolerance (1 skipped or failed)"
+    assert saved["summary"] in (tmp_path / "report.md").read_text()
+    with pytest.raises(SystemExit):
+        reproduce.main(["--rescore", str(tmp_path / "missing.json")])
