@@ -11,7 +11,9 @@ def _run(result):
     return {"status": "ok", "result": result, "seconds": 1.0}
 
 
-def test_compare_numbers_vectors_and_facts():
+def test_compare_numbers_vectors_and_facts(monkeypatch):
+    monkeypatch.setitem(reproduce.TOLERANCE, "test_acc", 0.02)
+    monkeypatch.setitem(reproduce.TOLERANCE, "w", 0.01)
     section = sections.Section("x", "ch", "t", book={"test_acc": 0.80, "w": [2.0, -3.4], "prefix": "mlp0_dense0",
                                                     "shapes": [(4, 5)]})
     runs = [_run({"test_acc": 0.79, "w": [2.001, -3.399], "prefix": "mlp0_dense0", "shapes": [[4, 5]]}),
@@ -26,7 +28,8 @@ def test_compare_numbers_vectors_and_facts():
     assert rows["prefix"]["within"] and rows["shapes"]["within"]
 
 
-def test_compare_marks_what_is_outside_or_missing():
+def test_compare_marks_what_is_outside_or_missing(monkeypatch):
+    monkeypatch.setitem(reproduce.TOLERANCE, "test_acc", 0.02)
     section = sections.Section("x", "ch", "t", book={"test_acc": 0.88, "perplexity": 2.3, "flag": True})
     rows = {r["metric"]: r for r in reproduce.compare(section, [_run({"test_acc": 0.70, "flag": False})])}
     assert not rows["test_acc"]["within"] and rows["test_acc"]["difference"] == pytest.approx(-0.18)
@@ -94,3 +97,15 @@ def test_rescore_rejudges_a_saved_report(tmp_path, monkeypatch):
     assert saved["summary"] in (tmp_path / "report.md").read_text()
     with pytest.raises(SystemExit):
         reproduce.main(["--rescore", str(tmp_path / "missing.json")])
+
+
+def test_a_section_may_have_its_own_tolerance(monkeypatch):
+    monkeypatch.setitem(reproduce.TOLERANCE, "w", 0.01)
+    section = sections.Section("cubic", "ch", "t", book={"w": [1.2, -3.4]})
+    runs = [_run({"w": [1.25, -3.4]})]
+    assert not reproduce.compare(section, runs)[0]["within"]  # the general w tolerance
+    monkeypatch.setitem(reproduce.TOLERANCE, ("cubic", "w"), 0.1)
+    row = reproduce.compare(section, runs)[0]
+    assert row["within"] and row["tolerance"] == 0.1
+    other = sections.Section("other", "ch", "t", book={"w": [1.2, -3.4]})
+    assert not reproduce.compare(other, runs)[0]["within"]
