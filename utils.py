@@ -2,7 +2,9 @@
 
 Names, signatures and positional call forms follow gluon-tutorials-zh 0.3;
 the later keywords (``resize=``, ``root=``) and helpers (``try_all_gpus``,
-``train``, ``show_images``) come from the same book's later releases.
+``train``, ``show_images``) come from the same book's later releases. The rest
+(``subset=``, ``show_predictions``, ``plot_loss_curves``, ``load_params_checked``)
+are this port's, shared by several sections.
 """
 import time
 
@@ -16,7 +18,8 @@ from gluon_tutorials import data as _data
 __all__ = [
     "SGD", "accuracy", "evaluate_accuracy", "transform_mnist", "FashionMNIST",
     "load_data_fashion_mnist", "try_gpu", "try_all_gpus", "num_gpus",
-    "get_text_labels", "show_images", "train",
+    "get_text_labels", "show_images", "train", "say_subset", "show_predictions",
+    "plot_loss_curves", "load_params_checked",
 ]
 
 
