@@ -1,8 +1,13 @@
-"""python -m gluon_tutorials list | run SLUG [section options] | reproduce [options]"""
+"""python -m gluon_tutorials list | run SLUG [--param value ...] | notebooks [...] | lab | reproduce [...]"""
 import argparse
+import json
+import os
 import sys
+from pathlib import Path
 
 from gluon_tutorials import cli, sections
+
+USAGE = "{list,run,notebooks,lab,reproduce}"
 
 
 def _list():
@@ -12,37 +17,122 @@ def _list():
     return 0
 
 
+def _section(slug):
+    try:
+        return sections.get(slug)
+    except KeyError:
+        print(f"unknown section {slug!r}; valid slugs:\n  "
+              + "\n  ".join(s.slug for s in sections.SECTIONS), file=sys.stderr)
+        return None
+
+
+def _notebooks(argv):
+    """Write .ipynb copies of sections; with --execute, run them in a kernel first."""
+    from gluon_tutorials import notebook
+
+    parser = cli.OneLineParser(
+        prog="python -m gluon_tutorials notebooks",
+        description="Write each section as an .ipynb notebook under --out/<chapter>/. With "
+                    "--execute, run it first in a fresh Jupyter kernel on the book's "
+                    "parameters (or those given with -p), so the notebook holds its printed "
+                    "output and figures.")
+    parser.add_argument("slugs", nargs="*", metavar="SLUG", help="sections (default: all)")
+    parser.add_argument("--execute", action="store_true", help="run each notebook first")
+    parser.add_argument("--out", type=cli.out_type, default="out/notebooks",
+                        help="folder for the notebooks (default: out/notebooks; the committed "
+                             "executed notebooks are in `notebooks`)")
+    parser.add_argument("-p", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                        help="a parameter for every section given, e.g. -p epochs 1")
+    args = parser.parse_args(argv)
+    chosen = []
+    for slug in args.slugs or [s.slug for s in sections.SECTIONS]:
+        section = _section(slug)
+        if section is None:
+            return 2
+        chosen.append(section)
+    # Check every section's parameters before running any of them.
+    given = [x for name, value in args.p for x in ("--" + name.replace("_", "-"), value)]
+    overrides = {s.slug: cli.parse(s, given) for s in chosen}
+    out = Path(args.out)
+    for section in chosen:
+        target = out / section.chapter / f"{section.slug}.ipynb"
+        if args.execute:
+            print(f"executing {section.slug} ...", file=sys.stderr)
+            try:
+                nb = notebook.execute_in_kernel(section.path, overrides[section.slug])
+            except notebook.CellError as e:
+                print(f"error: {e}", file=sys.stderr)
+                return 1
+        else:
+            nb = notebook.with_overrides(notebook.read(section.path), overrides[section.slug])
+        notebook.to_ipynb(nb, target)
+        print(f"wrote {target}")
+    return 0
+
+
+def lab_settings_file():
+    """This environment's JupyterLab defaults file (not the user's own settings)."""
+    return Path(sys.prefix) / "etc" / "jupyter" / "labconfig" / "default_setting_overrides.json"
+
+
+def configure_lab():
+    """Make JupyterLab in this environment open .py files as notebooks (jupytext)."""
+    path = lab_settings_file()
+    settings = json.loads(path.read_text()) if path.is_file() else {}
+    viewers = settings.setdefault("@jupyterlab/docmanager-extension:plugin", {}) \
+        .setdefault("defaultViewers", {})
+    if viewers.get("python") != "Jupytext Notebook":
+        from gluon_tutorials import files
+
+        viewers["python"] = "Jupytext Notebook"
+        files.write_text(path, json.dumps(settings, indent=2) + "\n")
+    return path
+
+
+def _lab(argv):
+    configure_lab()
+    jupyter = Path(sys.executable).with_name("jupyter")
+    command = [str(jupyter) if jupyter.exists() else "jupyter", "lab", *argv]
+    os.execvp(command[0], command)
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["reproduce"]:
-        # its own parser: argparse's REMAINDER would not take options that start with '-'
+    command, rest = (argv[0], argv[1:]) if argv else (None, [])
+    # Each command has its own parser: the section options are only known once the slug is.
+    if command == "reproduce":
         from gluon_tutorials import reproduce
 
-        reproduce.main(argv[1:])
-        return 0
+        return reproduce.main(rest)
+    if command == "notebooks":
+        return _notebooks(rest)
+    if command == "lab":
+        return _lab(rest)
+    if command == "list":
+        return _list()
+    if command == "run" and rest and not rest[0].startswith("-"):
+        section = _section(rest[0])
+        return 2 if section is None else cli.run(section, rest[1:])
     parser = argparse.ArgumentParser(
         prog="python -m gluon_tutorials",
         description="Run the sections of gluon-tutorials-zh 0.3 on MXNet 1.9.1.")
-    sub = parser.add_subparsers(dest="command", metavar="{list,run,reproduce}")
+    sub = parser.add_subparsers(dest="command", metavar=USAGE)
     sub.add_parser("list", help="chapter, slug and title of every section")
-    run = sub.add_parser("run", help="run one section; options after SLUG go to the section "
-                                     "(`run SLUG --help` lists them)")
-    run.add_argument("slug", help="a section slug from `list`")
-    run.add_argument("args", nargs=argparse.REMAINDER, help="the section's own options")
-    sub.add_parser("reproduce", help="run sections on the real data and report our numbers beside "
-                                      "the book's (`reproduce --help` lists its options)")
-    args = parser.parse_args(argv)
-    if args.command == "list":
-        return _list()
-    if args.command == "run":
-        try:
-            section = sections.get(args.slug)
-        except KeyError:
-            print(f"unknown section {args.slug!r}; valid slugs:\n  "
-                  + "\n  ".join(s.slug for s in sections.SECTIONS), file=sys.stderr)
-            return 2
-        return cli.run(section.load().main, args.args)
-    parser.print_help()
+    sub.add_parser("run", help="run one section: run SLUG [--param value ...] "
+                               "(`run SLUG --help` lists its parameters)")
+    sub.add_parser("notebooks", help="write sections as .ipynb notebooks, executed with "
+                                     "--execute (`notebooks --help`)")
+    sub.add_parser("lab", help="start JupyterLab with the sections opening as notebooks")
+    sub.add_parser("reproduce", help="run sections on the real data and report our numbers "
+                                     "beside the book's (`reproduce --help`)")
+    if command in (None, "run") or not argv:
+        if command == "run":
+            print("run: give a section slug; `python -m gluon_tutorials list` shows them",
+                  file=sys.stderr)
+        else:
+            parser.print_help()
+        return 2
+    parser.parse_args(argv)  # --help, or an unknown command: argparse says so and exits
     return 2
 
 

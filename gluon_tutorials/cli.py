@@ -1,134 +1,178 @@
-"""What every section's command line shares: the standard options, seeding, devices,
-and turning data errors into one readable message."""
+"""`run SLUG [--param value ...]`: a section's command line, built from its parameters cell.
+
+Each parameter becomes an option with dashes (`batch_size` -> `--batch-size`), typed by
+its default: an int must be a positive integer (except `seed`), a float a positive finite
+number (a few may be 0 or are probabilities, see below), a bool gets `--name/--no-name`,
+and a None default takes a positive integer. Every value is checked here, before the
+section loads any data, and a bad one is one line on stderr and exit status 2.
+"""
 import argparse
-import random
-import re
+import math
+import os
 import sys
-import warnings
 from pathlib import Path
 
-import numpy as np
+from gluon_tutorials import notebook
 
 DEFAULT_SEED = 1
+# Parameters that may be 0 (no penalty, no dropout) and those that are probabilities.
+NON_NEGATIVE = {"weight_decay", "drop_prob", "drop_prob1", "drop_prob2", "wd"}
+PROBABILITIES = {"drop_prob", "drop_prob1", "drop_prob2"}
+# Short spellings kept from the earlier command line.
+ALIASES = {"learning_rate": ["--lr"]}
 
 
-def parse_ctx(text):
-    """'auto' | 'cpu' | 'cpu:N' | 'gpu' | 'gpu:N' -> an mx.Context that exists here."""
-    import mxnet as mx
-    import utils
+class OneLineParser(argparse.ArgumentParser):
+    """Errors as one line (`prog: error: ...`) and exit status 2, without the usage block."""
 
-    text = text.strip().lower()
-    if text == "auto":
-        return utils.try_gpu()
-    match = re.fullmatch(r"(cpu|gpu)(?::(\d+))?", text)
-    if not match:
-        raise argparse.ArgumentTypeError(
-            f"unknown device {text!r}: use auto, cpu, gpu or gpu:N")
-    kind, index = match.group(1), int(match.group(2) or 0)
-    if kind == "cpu":
-        return mx.cpu(index)
-    count = utils.num_gpus()
-    if index >= count:
-        seen = "no GPU is" if count == 0 else f"only {count} GPU(s) are"
-        raise argparse.ArgumentTypeError(
-            f"gpu:{index} was asked for but {seen} visible to MXNet "
-            f"(a CPU-only mxnet wheel, no driver, or CUDA_VISIBLE_DEVICES); "
-            f"use --ctx cpu, or --ctx auto to take a GPU only when there is one")
-    if not utils._works(mx.gpu(index)):
-        raise argparse.ArgumentTypeError(
-            f"gpu:{index} is visible but MXNet cannot compute on it; see the README's GPU notes")
-    return mx.gpu(index)
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
 def positive_int(text):
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
     return value
 
 
 def positive_float(text):
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"expected a positive finite number, got {text}")
     return value
 
 
-def section_parser(module, doc, *, epochs=None, batch_size=None, lr=None, ctx="auto",
-                   subset=False, hybridize=False):
-    """An ArgumentParser with the book's defaults for this section and the shared options.
+def non_negative_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
+    if not (value >= 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text}")
+    return value
 
-    `module` is the section's __name__ (or __spec__.name when run as __main__),
-    used for the program name and the default output folder out/<slug>.
-    """
-    slug = module.rsplit(".", 1)[-1]
-    parser = argparse.ArgumentParser(
-        prog=f"python -m gluon_tutorials run {slug}",
-        description=(doc or "").strip().splitlines()[0] if doc else None,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    if epochs is not None:
-        parser.add_argument("--epochs", type=positive_int, default=epochs, help="training epochs")
-    if batch_size is not None:
-        parser.add_argument("--batch-size", type=positive_int, default=batch_size,
-                            help="examples per mini-batch")
-    if lr is not None:
-        parser.add_argument("--lr", type=positive_float, default=lr, help="learning rate")
-    if subset:
-        parser.add_argument("--subset", type=positive_int, default=None,
-                            help="use only the first N train and N test examples "
-                                 "(a quick CPU run of a section sized for a GPU)")
-    if hybridize:
-        parser.add_argument("--no-hybridize", dest="hybridize", action="store_false",
-                            help="run the network imperatively, as the book did; by default it "
-                                 "is hybridized: the same computation, compiled, and faster")
-    parser.add_argument("--ctx", type=parse_ctx, default=ctx,
-                        help="device: auto (GPU if one works), cpu, gpu or gpu:N")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                        help="seeds random, numpy and mx.random")
-    parser.add_argument("--out", type=Path, default=Path("out") / slug,
-                        help="folder for the PNGs and files this section writes")
+
+def probability(text):
+    value = non_negative_float(text)
+    if value >= 1:
+        raise argparse.ArgumentTypeError(f"expected a probability in [0, 1), got {text}")
+    return value
+
+
+def ctx_type(text):
+    """Checked now, so that `--ctx gpu` on a machine without one fails before any work;
+    the section turns the same text into a device again."""
+    from gluon_tutorials import runtime
+
+    try:
+        runtime.device(text)
+    except runtime.DeviceError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return text
+
+
+def out_type(text):
+    """An output folder that can be created and written to, checked before any work."""
+    path = Path(text)
+    problem = writable_folder_problem(path)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
+def writable_folder_problem(path):
+    """Why `path` cannot serve as an output folder, or None; creates it if it can."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        return f"{path} exists and is not a folder"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        return f"cannot create the folder {path}: {e.strerror or e}"
+    if not os.access(path, os.W_OK | os.X_OK):
+        return f"cannot write to the folder {path}"
+    return None
+
+
+def _type_for(param):
+    name, default = param.name, param.default
+    if name == "ctx":
+        return ctx_type, "DEVICE"
+    if name == "out":
+        return out_type, "DIR"
+    if name == "seed":
+        return int, "N"
+    if isinstance(default, bool):
+        return None, None
+    if isinstance(default, int) or default is None:
+        return positive_int, "N"
+    if isinstance(default, float):
+        if name in PROBABILITIES:
+            return probability, "P"
+        return (non_negative_float if name in NON_NEGATIVE else positive_float), "X"
+    if isinstance(default, str):
+        return str, "TEXT"
+    raise notebook.SectionFormatError(f"parameter {name}: no command-line type for "
+                                      f"{type(default).__name__} values")
+
+
+def _show(value):
+    return "None" if value is None else repr(value) if isinstance(value, str) else str(value)
+
+
+def build_parser(section, params):
+    parser = OneLineParser(
+        prog=f"python -m gluon_tutorials run {section.slug}",
+        description=f"{section.title}. Options are the section's parameters cell; "
+                    f"the defaults are the book's.",
+        argument_default=argparse.SUPPRESS)
+    for param in params:
+        flag = "--" + param.name.replace("_", "-")
+        if isinstance(param.default, bool):
+            state = "on" if param.default else "off"
+            parser.add_argument(flag, dest=param.name, action="store_true",
+                                help=f"{param.help} (default: {state})")
+            parser.add_argument("--no-" + flag[2:], dest=param.name, action="store_false",
+                                help=f"turn {flag} off" if param.default else argparse.SUPPRESS)
+            continue
+        kind, metavar = _type_for(param)
+        parser.add_argument(flag, *ALIASES.get(param.name, []), dest=param.name, type=kind,
+                            metavar=metavar,
+                            help=f"{param.help} (default: {_show(param.default)})")
     return parser
 
 
-def hybridize(net, args):
-    """Compile a Gluon net unless --no-hybridize was given (the speed lever with the most
-    effect on the Gluon sections: a LeNet epoch 18 s -> 15 s here)."""
-    if getattr(args, "hybridize", False):
-        with warnings.catch_warnings():
-            # The book builds nn.Sequential, not HybridSequential; hybridizing it compiles
-            # each child, which is all we want, so its advice to switch is noise here.
-            warnings.filterwarnings("ignore", message="All children of this Sequential")
-            net.hybridize(static_alloc=True, static_shape=True)
-    return net
+def parse(section, argv):
+    """{parameter: value} for the options given (only those), or SystemExit(2)."""
+    params = notebook.parameters(section.path)
+    return vars(build_parser(section, params).parse_args(argv))
 
 
-def module_name(name, spec):
-    """A section's dotted name, also when it runs as __main__ or as a file path."""
-    if name != "__main__":
-        return name
-    if spec is not None and spec.name:
-        return spec.name
-    return Path(sys.argv[0]).stem
+def run(section, argv=None):
+    """Parse the options, then execute the section in this process.
 
-
-def seed_everything(seed):
-    """The DataLoader shuffles with numpy and the book's data_iter with random; seed all three."""
-    import mxnet as mx
-
-    random.seed(seed)
-    np.random.seed(seed)
-    mx.random.seed(seed)
-
-
-def run(main, argv=None):
-    """Call a section's main; a data problem becomes one message and exit status 1."""
+    A data problem is one message and exit status 1, a diverged training exit status 3,
+    Ctrl-C exit status 130; the namespace of a finished run is not needed here.
+    """
+    from gluon_tutorials import runtime
     from gluon_tutorials.data import DataError
 
+    overrides = parse(section, argv)
     try:
-        main(argv)
+        notebook.execute(section.path, overrides)
     except DataError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
+    except runtime.Diverged as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -1,9 +1,11 @@
-"""Figures go to PNG files (Agg backend); scripts never open a window."""
+"""Figures are written as PNG files (Agg backend, so no window ever opens); inside a Jupyter
+kernel the same PNG is also shown inline."""
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from gluon_tutorials import runtime  # noqa: E402
 from gluon_tutorials.files import atomic_path  # noqa: E402
 
 
@@ -12,8 +14,14 @@ def subplots(*args, **kwargs):
 
 
 def save(fig, path):
-    """Write `fig` to `path` as PNG, atomically, close it, and return the path."""
+    """Write `fig` to `path` as PNG, atomically; say where; show it inline in Jupyter;
+    close it and return the path."""
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=100, bbox_inches="tight")
     plt.close(fig)
+    runtime.wrote(path)
+    if runtime.in_notebook():
+        from IPython.display import Image, display
+
+        display(Image(filename=str(path)))
     return path

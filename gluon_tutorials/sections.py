@@ -1,6 +1,8 @@
 """The registry: every section in book order, with the numbers the book printed."""
-import importlib
 from dataclasses import dataclass, field
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
@@ -14,13 +16,16 @@ class Section:
     dataset: str = None
     # GPU-sized sections: the --subset that `reproduce` uses when it runs on a CPU.
     cpu_subset: int = None
+    # metric -> the variable in the section's namespace that holds it, where the names differ.
+    figures: dict = field(default_factory=dict)
 
     @property
-    def module(self):
-        return f"gluon_tutorials.{self.chapter}.{self.slug}"
+    def path(self):
+        """The section's source: a jupytext percent-format notebook."""
+        return PACKAGE_DIR / self.chapter / f"{self.slug}.py"
 
-    def load(self):
-        return importlib.import_module(self.module)
+    def variable(self, metric):
+        return self.figures.get(metric, metric)
 
 
 _CH1 = "chapter01_crashcourse"
@@ -35,7 +40,8 @@ SECTIONS = [
     Section("autograd", _CH1, "使用 autograd 来自动求导 (autograd)"),
     # chapter 2
     Section("linear_regression_scratch", _CH2, "线性回归 --- 从 0 开始 (linear regression from scratch)",
-            book={"w": [1.9998, -3.4000], "b": 4.1999, "loss": 1.03e-4}),
+            book={"w": [1.9998, -3.4000], "b": 4.1999, "loss": 1.03e-4},
+            figures={"loss": "average_loss"}),
     Section("linear_regression_gluon", _CH2, "线性回归 --- 使用 Gluon (linear regression with Gluon)",
             book={"w": [1.9992, -3.3989], "b": 4.2011, "loss": 5.1e-5}),
     # chapter 2, continued (issue 3)

@@ -145,6 +145,16 @@ def real_data(monkeypatch):
     return SHARED_DATA
 
 
+def run_section(slug, out=None, **overrides):
+    """Execute a section in this process, as `run SLUG` does, with `overrides` in the
+    injected cell (and `out` when given); returns the section's namespace."""
+    from gluon_tutorials import notebook, sections
+
+    if out is not None:
+        overrides["out"] = str(out)
+    return notebook.execute(sections.get(slug).path, overrides)
+
+
 def section_defaults(module):
     """The options a section's main() would run with when given no arguments,
     read from its parser without running anything."""

@@ -1,0 +1,132 @@
+"""What a section's cells call besides the book's code: turn the parameters cell's values into
+a device and seeds, compile a net, time the epochs, and stop a run that diverged. The same
+calls work in Jupyter, from the shell and under `reproduce`."""
+import random
+import re
+import time
+import warnings
+
+import numpy as np
+
+import gluon_tutorials  # noqa: F401  (thread settings before MXNet loads)
+
+# Seconds each epoch of the last `epochs()` loop took; reproduce reads it after a run.
+epoch_seconds = []
+
+
+class Diverged(ArithmeticError):
+    """The training produced a loss or a parameter that is no longer a finite number."""
+
+
+class DeviceError(ValueError):
+    """A --ctx / `ctx` value that names no usable device; the message says what to use."""
+
+
+def device(text):
+    """'auto' | 'cpu' | 'cpu:N' | 'gpu' | 'gpu:N' -> an mx.Context that works here."""
+    import mxnet as mx
+
+    import utils
+
+    text = str(text).strip().lower()
+    if text == "auto":
+        return utils.try_gpu()
+    match = re.fullmatch(r"(cpu|gpu)(?::(\d+))?", text)
+    if not match:
+        raise DeviceError(f"unknown device {text!r}: use auto, cpu, gpu or gpu:N")
+    kind, index = match.group(1), int(match.group(2) or 0)
+    if kind == "cpu":
+        return mx.cpu(index)
+    count = utils.num_gpus()
+    if index >= count:
+        seen = "no GPU is" if count == 0 else f"only {count} GPU(s) are"
+        raise DeviceError(
+            f"gpu:{index} was asked for but {seen} visible to MXNet "
+            f"(a CPU-only mxnet wheel, no driver, or CUDA_VISIBLE_DEVICES); "
+            f"use ctx cpu, or auto to take a GPU only when there is one")
+    if not utils._works(mx.gpu(index)):
+        raise DeviceError(f"gpu:{index} is visible but MXNet cannot compute on it; "
+                          f"see the README's GPU notes")
+    return mx.gpu(index)
+
+
+def seed_everything(seed):
+    """The DataLoader shuffles with numpy and the book's data_iter with random; seed all three."""
+    import mxnet as mx
+
+    random.seed(seed)
+    np.random.seed(seed)
+    mx.random.seed(seed)
+
+
+def setup(ctx=None, seed=1):
+    """Seed everything; return the mx.Context for `ctx` ('auto', 'cpu', 'gpu:1' ...)."""
+    seed_everything(seed)
+    return None if ctx is None else device(ctx)
+
+
+def hybridize(net, on=True):
+    """Compile a Gluon net when `on` (the same computation, faster: a LeNet epoch 19.7 s ->
+    14.7 s here); off, it runs imperatively as the book's did."""
+    if on:
+        with warnings.catch_warnings():
+            # The book builds nn.Sequential, not HybridSequential; hybridizing it compiles
+            # each child, which is all we want, so its advice to switch is noise here.
+            warnings.filterwarnings("ignore", message="All children of this Sequential")
+            net.hybridize(static_alloc=True, static_shape=True)
+    return net
+
+
+def epochs(count):
+    """range(count), timing each pass; the times land in `epoch_seconds` for the report."""
+    epoch_seconds.clear()
+    for epoch in range(count):
+        start = time.perf_counter()
+        yield epoch
+        epoch_seconds.append(time.perf_counter() - start)
+
+
+def _as_numpy(value):
+    from mxnet import nd
+
+    return np.asarray(value.asnumpy() if isinstance(value, nd.NDArray) else value,
+                      dtype=np.float64)
+
+
+def check_finite(loss, learning_rate=None, params=None, what="loss"):
+    """Raise Diverged when `loss` (a number or NDArray) or any of `params` (NDArrays, or a
+    Gluon ParameterDict) is no longer finite; the message says what to try."""
+    bad = None
+    loss_values = _as_numpy(loss)
+    if not np.isfinite(loss_values).all():
+        bad = f"the {what} is {loss_values[~np.isfinite(loss_values)].ravel()[0]}"
+    elif params is not None:
+        arrays = params.values() if hasattr(params, "values") else params
+        for i, p in enumerate(arrays):
+            data = p.data() if hasattr(p, "data") and callable(p.data) else p
+            if not np.isfinite(_as_numpy(data)).all():
+                bad = f"parameter {getattr(p, 'name', i)} holds non-finite values"
+                break
+    if bad:
+        rate = "" if learning_rate is None else f" (learning_rate = {learning_rate:g})"
+        raise Diverged(f"training diverged: {bad}. The steps were too large for this model; "
+                       f"try a smaller learning rate{rate}, e.g. ten times smaller. "
+                       f"Nothing was saved from this run.")
+    return loss
+
+
+def in_notebook():
+    """True inside a Jupyter kernel, where figures are shown inline as well as saved."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and hasattr(shell, "kernel")
+
+
+def wrote(path):
+    """Tell the reader where a file went (one short line), and return the path."""
+    print(f"wrote {path}")
+    return path
+
