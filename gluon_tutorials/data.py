@@ -4,6 +4,20 @@ Plain Python and numpy only. MXNet's own dataset classes check the hash of the
 ``.gz`` file and then retry a download; re-compressed copies (the Debian
 package ``dataset-fashion-mnist``) have other ``.gz`` hashes with the same
 data, so here the *decompressed* content is what gets verified.
+
+Fashion-MNIST exists in two copies with the same file names:
+
+- ``"zalando"``: Zalando's canonical files, known by the SHA-1 of their
+  decompressed content (so Debian's re-compressed files pass);
+- ``"mxnet"``: the copy MXNet hosted, which the book read, known by the SHA-1
+  of each ``.gz`` file, exactly as MXNet 1.9.1's ``FashionMNIST`` checks it.
+
+All four files of one load come from one copy; a folder holding files of
+both, or train files of one copy and test files of the other, is a DataError.
+``load_fashion_mnist(copy=...)``, else ``$GLUON_TUTORIALS_FASHION_MNIST_COPY``,
+chooses; by default MXNet's copy when all four of its files are found in the
+search path, else Zalando's. The result carries ``.copy``, and
+``COPIES_USED["fashion-mnist"]`` holds the copy last loaded, for reports.
 """
 import gzip
 import hashlib
@@ -22,6 +36,7 @@ import numpy as np
 
 ENV_DATA = "GLUON_TUTORIALS_DATA"
 ENV_OFFLINE = "GLUON_TUTORIALS_OFFLINE"
+ENV_FASHION_COPY = "GLUON_TUTORIALS_FASHION_MNIST_COPY"
 DEBIAN_DIR = Path("/usr/share/datasets")
 MXNET_DIR = Path("~/.mxnet/datasets")
 _PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -70,6 +85,19 @@ FILES = {f.name: f for f in [
              "090b5e7e70c295757f55df93cb0a180b9691891a", _D2L_MIRRORS),
 ]}
 
+FASHION_MNIST_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+                       "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+FASHION_MNIST_COPIES = ("mxnet", "zalando")  # in order of preference: the book read MXNet's
+_COPY_TITLES = {"mxnet": "MXNet's copy", "zalando": "Zalando's copy"}
+# MXNet's copy: SHA-1 of each .gz file, from mxnet/gluon/data/vision/datasets.py (1.9.1).
+MXNET_GZ_SHA1 = {
+    "train-images-idx3-ubyte.gz": "0cf37b0d40ed5169c6b3aba31069a9770ac9043d",
+    "train-labels-idx1-ubyte.gz": "236021d52f1e40852b06a4c3008d8de8aef1e40b",
+    "t10k-images-idx3-ubyte.gz": "626ed6a7c06dd17c0eec72fa3be1740f146a2863",
+    "t10k-labels-idx1-ubyte.gz": "17f9ab60e7257a1620f4ad76bbbaf857c3920701",
+}
+COPIES_USED = {}  # dataset -> the copy it was last loaded from, e.g. {"fashion-mnist": "mxnet"}
+
 FASHION_MNIST_TEXT_LABELS = (
     "t-shirt", "trouser", "pullover", "dress", "coat",
     "sandal", "shirt", "sneaker", "bag", "ankle boot",
@@ -109,26 +137,47 @@ def download_dir(subdir="", root=None):
     return MXNET_DIR.expanduser() / subdir
 
 
-def _content(path, spec):
-    """The verified content of `path` (decompressed for .gz); DataError if it is bad."""
+def _read(path):
     try:
-        raw = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except OSError as e:
         raise DataError(f"cannot read {path}: {e.strerror or e}") from None
+
+
+def _gunzip(raw, path):
+    if raw and raw[:2] != b"\x1f\x8b":
+        raise DataError(f"{path} is not a gzip file (it starts with {raw[:2]!r}, not b'\\x1f\\x8b'): "
+                        f"delete it and run again")
+    try:
+        content = gzip.decompress(raw)
+    except EOFError:
+        content = None
+    except (OSError, zlib.error) as e:
+        raise DataError(f"{path} is a corrupt gzip file ({e}): delete it and run again") from None
+    if not raw or content is None:
+        raise DataError(f"{path} is truncated: the gzip data ends early ({len(raw)} bytes), "
+                        f"as after an interrupted download: delete it and run again")
+    return content
+
+
+def _content(path, spec):
+    """(verified content, copy) of `path`, content decompressed for .gz; copy is "mxnet"
+    or "zalando" for a Fashion-MNIST file, else None. DataError if the file is bad."""
+    raw = _read(path)
+    mxnet_sha1 = MXNET_GZ_SHA1.get(spec.name)
+    if mxnet_sha1 and hashlib.sha1(raw).hexdigest() == mxnet_sha1:
+        return _gunzip(raw, path), "mxnet"
     if spec.compressed:
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as e:
-            raise DataError(f"{path} is not a complete gzip file ({e}); "
-                            f"it is probably truncated: delete it and run again") from None
+        raw = _gunzip(raw, path)
     if spec.name.endswith("-ubyte.gz"):
         parse_idx(raw, path)  # a structural error says more than a hash mismatch
     digest = hashlib.sha1(raw).hexdigest()
     if digest != spec.sha1:
         what = "decompressed content" if spec.compressed else "content"
-        raise DataError(f"{path}: {what} has sha1 {digest}, expected {spec.sha1}; "
+        also = f", nor is it {_COPY_TITLES['mxnet']} (.gz sha1 {mxnet_sha1})" if mxnet_sha1 else ""
+        raise DataError(f"{path}: {what} has sha1 {digest}, expected {spec.sha1}{also}; "
                         f"the file is corrupt or not the expected version: delete it and run again")
-    return raw
+    return raw, ("zalando" if mxnet_sha1 else None)
 
 
 def parse_idx(raw, path="<bytes>"):
@@ -153,8 +202,9 @@ def parse_idx(raw, path="<bytes>"):
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
 
 
-def _download(spec, target_dir):
-    """Download one file to a temporary name, verify it, rename it. Returns its content.
+def _download(spec, target_dir, copy=None):
+    """Download one file to a temporary name, verify it, rename it. Returns (content, copy);
+    with `copy` given, a file of the other copy of Fashion-MNIST is turned down.
 
     Raises ConnectionError when the network itself is unreachable (so the caller
     stops trying), DataError when every mirror answered but none gave good data.
@@ -172,9 +222,12 @@ def _download(spec, target_dir):
                         if not chunk:
                             break
                         out.write(chunk)
-            content = _content(tmp, spec)
+            content, got = _content(tmp, spec)
+            if copy and got != copy:
+                failures.append(f"{url}: {_COPY_TITLES[got]}, not {_COPY_TITLES[copy]}")
+                continue
             os.replace(tmp, target_dir / spec.name)
-            return content
+            return content, got
         except urllib.error.HTTPError as e:
             failures.append(f"{url}: HTTP {e.code}")
         except (urllib.error.URLError, ConnectionError, TimeoutError) as e:
@@ -187,8 +240,9 @@ def _download(spec, target_dir):
     raise DataError(f"could not download {spec.name}:\n  " + "\n  ".join(failures))
 
 
-def _missing_message(names, dirs, target, reason):
-    lines = [f"missing data file(s): {', '.join(names)}", "searched:"]
+def _missing_message(names, dirs, target, reason, copy=None):
+    of_copy = f" of {_COPY_TITLES[copy]}" if copy else ""
+    lines = [f"missing data file(s){of_copy}: {', '.join(names)}", "searched:"]
     lines += [f"  {d}" for d in dirs]
     lines.append(f"not downloaded: {reason}")
     lines.append("to get them, do one of:")
@@ -199,10 +253,35 @@ def _missing_message(names, dirs, target, reason):
     return "\n".join(lines)
 
 
+def _download_missing(missing, subdir, root, copy=None, blocked=None):
+    """Download the `missing` files: {name: (content, copy)}. MissingDataError naming all
+    the files still missing if that cannot be done (offline, no network, `blocked`)."""
+    missing = list(missing)
+    dirs, target = search_dirs(subdir, root), download_dir(subdir, root)
+    if not blocked and os.environ.get(ENV_OFFLINE):  # a blocked folder stays blocked online
+        blocked = f"{ENV_OFFLINE} is set"
+    if blocked:
+        raise MissingDataError(_missing_message(missing, dirs, target, blocked, copy))
+    got = {}
+    for name in list(missing):
+        try:
+            got[name] = _download(FILES[name], target, copy)
+        except ConnectionError as e:
+            raise MissingDataError(_missing_message(missing, dirs, target,
+                                                    f"no network ({e})", copy)) from None
+        except OSError as e:
+            raise MissingDataError(_missing_message(missing, dirs, target,
+                                                    f"cannot write to {target} ({e})", copy)) from None
+        copy = got[name][1]  # the first file fixes the copy of the rest
+        missing.remove(name)
+    return got
+
+
 def fetch(names, root=None):
     """Verified contents of the named files, {name: bytes}, downloading any that are missing.
 
-    A corrupt local copy raises DataError naming it; it is never overwritten.
+    A corrupt local copy raises DataError naming it; it is never overwritten. Each file
+    is taken on its own: load_fashion_mnist keeps the four Fashion-MNIST files to one copy.
     """
     found, missing = {}, []
     for name in names:
@@ -210,43 +289,120 @@ def fetch(names, root=None):
         for d in search_dirs(spec.subdir, root):
             path = d / name
             if path.is_file():
-                found[name] = _content(path, spec)
+                found[name] = _content(path, spec)[0]
                 break
         else:
             missing.append(name)
-    if not missing:
-        return found
-    subdir = FILES[missing[0]].subdir
-    dirs, target = search_dirs(subdir, root), download_dir(subdir, root)
-    if os.environ.get(ENV_OFFLINE):
-        raise MissingDataError(_missing_message(missing, dirs, target, f"{ENV_OFFLINE} is set"))
-    for name in list(missing):
-        try:
-            found[name] = _download(FILES[name], target)
-        except ConnectionError as e:
-            raise MissingDataError(_missing_message(missing, dirs, target,
-                                                    f"no network ({e})")) from None
-        except OSError as e:
-            raise MissingDataError(_missing_message(missing, dirs, target,
-                                                    f"cannot write to {target} ({e})")) from None
-        missing.remove(name)
+    if missing:
+        got = _download_missing(missing, FILES[missing[0]].subdir, root)
+        found.update((name, content) for name, (content, _) in got.items())
     return found
 
 
-def load_fashion_mnist(train=True, root=None):
-    """Fashion-MNIST as numpy arrays: images (N, 28, 28) uint8, labels (N,) uint8."""
+def _requested_copy(copy):
+    """The copy of Fashion-MNIST asked for by keyword, else by environment, else None."""
+    source = "copy"
+    if copy is None:
+        copy, source = os.environ.get(ENV_FASHION_COPY) or None, ENV_FASHION_COPY
+    if copy is not None and copy not in FASHION_MNIST_COPIES:
+        raise ValueError(f"{source}={copy!r}: the copy of Fashion-MNIST must be one of "
+                         f"{', '.join(map(repr, FASHION_MNIST_COPIES))} "
+                         f"(or unset: MXNet's when all its files are found, else Zalando's)")
+    return copy
+
+
+def _copy_listing(paths_by_copy):
+    """Verify the files presumed Zalando's (a corrupt one is reported as such), then list
+    each copy's files, for an error about mixed copies."""
+    lines = []
+    for copy, paths in paths_by_copy.items():
+        if copy == "zalando":
+            for path in paths:
+                _content(path, FILES[path.name])
+        lines.append(f"  {_COPY_TITLES[copy]}: " + ", ".join(map(str, paths)))
+    return "\n".join(lines)
+
+
+def _mixed_copies_error(what, paths_by_copy):
+    return DataError(
+        f"{what}; train and test must come from one copy of Fashion-MNIST, never a mix:\n"
+        f"{_copy_listing(paths_by_copy)}\n"
+        f"delete or move one copy's files, so that each folder holds one copy and all four "
+        f"files of the copy you want are found (choose one with copy= or {ENV_FASHION_COPY})")
+
+
+def _fashion_paths(root, copy):
+    """(paths, copy): the four Fashion-MNIST files {name: path} from one copy, downloading
+    what is missing. A file is presumed Zalando's unless its .gz hash is MXNet's;
+    _content verifies it when it is read."""
+    subdir = "fashion-mnist"
+    found = {c: {} for c in FASHION_MNIST_COPIES}  # copy -> {name: first path found}
+    folder_copy = {}
+    for d in search_dirs(subdir, root):
+        here = {c: [] for c in FASHION_MNIST_COPIES}
+        for path in (d / name for name in FASHION_MNIST_FILES):
+            if path.is_file():
+                is_mxnet = hashlib.sha1(_read(path)).hexdigest() == MXNET_GZ_SHA1[path.name]
+                here["mxnet" if is_mxnet else "zalando"].append(path)
+        here = {c: paths for c, paths in here.items() if paths}
+        if len(here) > 1:
+            raise _mixed_copies_error(f"{d} holds files of both copies", here)
+        for c, paths in here.items():
+            folder_copy[d] = c
+            for path in paths:
+                found[c].setdefault(path.name, path)
+    if copy is None:
+        complete = [c for c in FASHION_MNIST_COPIES if len(found[c]) == len(FASHION_MNIST_FILES)]
+        partial = [c for c in FASHION_MNIST_COPIES if found[c]]
+        if not complete and len(partial) > 1:
+            splits = {c: sorted({n.split("-")[0].replace("t10k", "test") for n in found[c]},
+                                reverse=True) for c in partial}
+            what = " and ".join(f"{'+'.join(splits[c])} files of {_COPY_TITLES[c]}" for c in partial)
+            raise _mixed_copies_error(f"found {what}, neither complete",
+                                      {c: list(found[c].values()) for c in partial})
+        copy = (complete or partial or [None])[0]
+    paths = dict(found[copy]) if copy else {}
+    missing = [name for name in FASHION_MNIST_FILES if name not in paths]
+    if missing:
+        target = download_dir(subdir, root)
+        other = folder_copy.get(target, copy)
+        blocked = (f"{target} holds {_COPY_TITLES[other]}, which must not be mixed with "
+                   f"{_COPY_TITLES[copy]}" if other != copy else None)
+        got = _download_missing(missing, subdir, root, copy, blocked)
+        copy = copy or next(iter(got.values()))[1]
+        paths.update((name, target / name) for name in got)
+    return paths, copy
+
+
+class FashionArrays(tuple):
+    """(images, labels), which unpack as a pair, with ``.copy``: "mxnet" or "zalando"."""
+
+    def __new__(cls, images, labels, copy):
+        arrays = super().__new__(cls, (images, labels))
+        arrays.copy = copy
+        return arrays
+
+
+def load_fashion_mnist(train=True, root=None, copy=None):
+    """Fashion-MNIST as numpy arrays: images (N, 28, 28) uint8, labels (N,) uint8.
+
+    Returns FashionArrays: ``images, labels = load_fashion_mnist(...)``, and ``.copy``
+    tells which copy they came from. ``copy`` is None, "mxnet" or "zalando" (see the
+    module docstring); the four files, train and test, always come from one copy.
+    """
+    paths, copy = _fashion_paths(root, _requested_copy(copy))
     prefix = "train" if train else "t10k"
     image_name, label_name = f"{prefix}-images-idx3-ubyte.gz", f"{prefix}-labels-idx1-ubyte.gz"
-    content = fetch([image_name, label_name], root)
-    images = parse_idx(content[image_name], image_name)
-    labels = parse_idx(content[label_name], label_name)
+    images = parse_idx(_content(paths[image_name], FILES[image_name])[0], paths[image_name])
+    labels = parse_idx(_content(paths[label_name], FILES[label_name])[0], paths[label_name])
     if images.ndim != 3 or labels.ndim != 1:
         raise DataError(f"{image_name} / {label_name}: expected 3-d images and 1-d labels, "
                         f"got shapes {images.shape} and {labels.shape}")
     if len(images) != len(labels):
         raise DataError(f"{image_name} holds {len(images)} images but {label_name} "
                         f"holds {len(labels)} labels")
-    return images, labels
+    COPIES_USED["fashion-mnist"] = copy
+    return FashionArrays(images, labels, copy)
 
 
 def read_kaggle_house(root=None):
