@@ -56,7 +56,7 @@ RUN useradd --create-home --uid "$USER_ID" gluon \
 USER ${USER_ID}
 WORKDIR /work
 
-# Datasets: mount a volume at /data (or let the first run download into it); the report and
-# the sections' files are written under /work.
+# Datasets: mount a volume at /data (or let the first run download into it); the full report
+# goes to /work/reports (mount a folder there), the sections' files under /work/out.
 ENTRYPOINT ["/usr/local/bin/gluon-tutorials-entrypoint"]
-CMD ["python", "-m", "gluon_tutorials", "reproduce", "--ctx", "gpu"]
+CMD ["python", "-m", "gluon_tutorials", "reproduce", "--ctx", "gpu", "--out", "reports"]

@@ -105,6 +105,11 @@ class _ArrayLoader(gluon.data.DataLoader):
         self._labels = nd.array(labels.astype(np.float32))
 
     def __iter__(self):
+        from gluon_tutorials import progress
+
+        return iter(progress.bar(self._batches(), "batches", total=len(self)))
+
+    def _batches(self):
         # One copy of the epoch's order, then a view per batch: a copy from Python memory
         # waits for the engine to drain, and one per batch cost ~40% of an MLP epoch.
         batches = [np.asarray(b, dtype=np.int32) for b in self._batch_sampler]
@@ -148,11 +153,22 @@ def load_data_fashion_mnist(batch_size, transform=transform_mnist, resize=None, 
                 def per_example(data, label, _size=int(resize)):
                     return transform(image.imresize(data, _size, _size), label)
             dataset = FashionMNIST(train=train, transform=per_example, root=root, copy=copy)
-            loader = gluon.data.DataLoader(dataset.take(subset), batch_size, shuffle=train)
+            loader = _ProgressLoader(dataset.take(subset), batch_size, shuffle=train)
             copy = dataset.fashion_mnist_copy
         loader.fashion_mnist_copy = copy  # the test set is then read from the train set's copy
         loaders.append(loader)
+    if subset:
+        say_subset(subset, len(loaders[0]._dataset), len(loaders[1]._dataset))
     return tuple(loaders)
+
+
+class _ProgressLoader(gluon.data.DataLoader):
+    """A DataLoader with a progress bar on a terminal (none in logs, tests or Jupyter)."""
+
+    def __iter__(self):
+        from gluon_tutorials import progress
+
+        return iter(progress.bar(super().__iter__(), "batches", total=len(self)))
 
 
 def num_gpus():

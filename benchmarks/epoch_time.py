@@ -1,7 +1,8 @@
 """Seconds per Fashion-MNIST epoch: this project (MXNet 1.9.1) beside PyTorch on the CPU.
 
 One epoch = one training pass over the 60000 training images (batch 256, SGD) plus
-the accuracy over the 10000 test images, as the sections do. Each measurement runs
+the accuracy over the 10000 test images: for MXNet, the mlp_gluon and cnn_gluon sections
+themselves, executed as `run` does, book style (--no-hybridize) and hybridized. Each measurement runs
 in a fresh process (importing mxnet changes torch's thread count, and the two must
 not share caches or thread pools); the frameworks alternate, run after run, so a
 slow spell on the machine hits both. Prints the medians and MXNet / PyTorch.
@@ -49,30 +50,18 @@ def peak_gflops(seconds=2.0):
 
 
 def mxnet_epoch(model, batch_size, hybridize):
-    import mxnet as mx
-    from mxnet import gluon
+    """One epoch of the section itself (mlp_gluon or cnn_gluon), executed as `run` does."""
+    import contextlib
+    import tempfile
 
-    import utils
-    from gluon_tutorials import cli
-    from gluon_tutorials.chapter02_supervised_learning import mlp_gluon
-    from gluon_tutorials.chapter04_convolutional_neural_networks import cnn_gluon
+    from gluon_tutorials import notebook, runtime, sections
 
-    mx.random.seed(0)
-    np.random.seed(0)
-    ctx = mx.cpu()
-    if model == "mlp":
-        net = mlp_gluon.build_net(ctx=ctx)
-    else:
-        net = cnn_gluon.build_net()
-        net.initialize(ctx=ctx)
-    cli.hybridize(net, argparse.Namespace(hybridize=hybridize))
-    train_data, test_data = utils.load_data_fashion_mnist(batch_size)
-    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": LR[model]})
-    loss = gluon.loss.SoftmaxCrossEntropyLoss()
-    start = time.perf_counter()
-    result = utils.train(train_data, test_data, net, loss, trainer, ctx, 1, batch_size,
-                         log=lambda _: None)
-    return time.perf_counter() - start, result["test_acc"]
+    slug = {"mlp": "mlp_gluon", "lenet": "cnn_gluon"}[model]
+    overrides = {"epochs": 1, "batch_size": batch_size, "learning_rate": LR[model], "ctx": "cpu",
+                 "seed": 0, "hybridize": hybridize, "out": tempfile.mkdtemp()}
+    with contextlib.redirect_stdout(sys.stderr):  # stdout carries the result line
+        namespace = notebook.execute(sections.get(slug).path, overrides)
+    return runtime.epoch_seconds[0], namespace["test_acc"]
 
 
 def torch_epoch(model, batch_size):

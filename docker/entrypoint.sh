@@ -15,7 +15,7 @@ archs_file=${GLUON_TUTORIALS_MXNET_ARCHS_FILE:-/etc/gluon-tutorials/mxnet-archs}
 cuda_compat=${GLUON_TUTORIALS_CUDA_COMPAT:-/usr/local/cuda/compat}
 base_entrypoint=${GLUON_TUTORIALS_BASE_ENTRYPOINT:-/opt/nvidia/nvidia_entrypoint.sh}
 ngc_hint="docker build --build-arg BASE_IMAGE=nvcr.io/nvidia/mxnet:24.06-py3 -t gluon-tutorials:ngc ."
-cpu_hint="docker run --rm IMAGE python -m gluon_tutorials reproduce --ctx cpu"
+cpu_hint="docker run --rm IMAGE python -m gluon_tutorials reproduce --ctx cpu --out reports"
 
 say() { printf 'gluon-tutorials: %s\n' "$*" >&2; }
 

@@ -126,14 +126,19 @@ def execute(path, overrides=None, namespace=None, timings=None):
     return namespace
 
 
-def execute_in_kernel(path, overrides=None, cwd=None, timeout=None):
-    """The section as a notebook, executed in a fresh Jupyter kernel; returns the executed notebook. A failing cell raises CellError naming the cell
-    and the error."""
+def execute_in_kernel(path, overrides=None, cwd=None, timeout=None, setup=None):
+    """The section as a notebook, executed in a fresh Jupyter kernel; returns the executed
+    notebook. A failing cell raises CellError naming the cell and the error. `setup`, code
+    for the tests, runs as a cell of its own right after the parameters."""
+    import nbformat
     from jupyter_client.kernelspec import NATIVE_KERNEL_NAME
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
     nb = with_overrides(read(path), overrides or {})
+    if setup:
+        after = parameters_index(nb) + (2 if overrides else 1)
+        nb.cells.insert(after, nbformat.v4.new_code_cell(setup, id="setup"))
     nb.metadata["kernelspec"] = {"name": NATIVE_KERNEL_NAME, "display_name": "Python 3",
                                  "language": "python"}
     client = NotebookClient(nb, timeout=timeout, kernel_name=NATIVE_KERNEL_NAME,

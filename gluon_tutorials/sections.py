@@ -34,6 +34,15 @@ _CH3 = "chapter03_gluon_basics"
 _CH4 = "chapter04_convolutional_neural_networks"
 _CH5 = "chapter05_recurrent_neural_networks"
 
+# The book's chapter numbers and short names, for the report.
+CHAPTER_NAMES = {
+    _CH1: "2 预备知识",
+    _CH2: "3 监督学习",
+    _CH3: "4 Gluon 基础",
+    _CH4: "5 卷积神经网络",
+    _CH5: "6 循环神经网络",
+}
+
 SECTIONS = [
     # chapter 1
     Section("ndarray", _CH1, "使用 NDArray 来处理数据 (NDArray)"),

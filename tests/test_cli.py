@@ -1,5 +1,6 @@
-"""The runner and the options every section shares."""
-import argparse
+"""The runner: `list`, `run SLUG` with options built from the parameters cell, and the
+messages and exit codes for bad input."""
+import ast
 import os
 import subprocess
 import sys
@@ -10,13 +11,13 @@ import pytest
 
 import utils
 from gluon_tutorials import __main__ as runner
-from gluon_tutorials import cli, sections
+from gluon_tutorials import cli, notebook, runtime, sections
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_cli(*args, cwd=None, env=None):
-    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=300,
+def run_cli(*args, cwd=None, env=None, timeout=300):
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=timeout,
                           cwd=cwd or ROOT, env={**os.environ, **(env or {})})
 
 
@@ -35,30 +36,80 @@ def test_unknown_slug_exits_2_with_valid_slugs(capsys):
 
 
 @pytest.mark.parametrize("section", sections.SECTIONS, ids=lambda s: s.slug)
-def test_every_section_has_help_and_main(section, capsys):
-    module = section.load()
-    assert callable(module.main)
+def test_every_section_is_a_notebook_with_a_parameters_cell(section, capsys):
+    source = section.path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    assert not any(isinstance(n, ast.FunctionDef) and n.name == "main" for n in ast.walk(tree))
+    imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
+                for a in n.names}
+    imported |= {n.module.split(".")[0] for n in ast.walk(tree)
+                 if isinstance(n, ast.ImportFrom) and n.module}
+    assert "argparse" not in imported
+    # no section imports another section
+    assert not any(isinstance(n, ast.ImportFrom) and n.module and ".chapter" in n.module
+                   for n in ast.walk(tree))
+    nb = notebook.read(section.path)
+    first_code = next(c for c in nb.cells if c.cell_type == "code")
+    assert first_code.metadata.get("tags") == ["parameters"]
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    params = {p.name: p for p in notebook.parameters(section.path)}
+    assert "seed" in params and all(p.help for p in params.values())
+    # --help lists every parameter with its comment and default
     with pytest.raises(SystemExit) as exit_:
-        module.main(["--help"])
+        cli.parse(section, ["--help"])
     assert exit_.value.code == 0
-    assert "--seed" in capsys.readouterr().out
+    help_text = " ".join(capsys.readouterr().out.split())
+    for p in params.values():
+        assert "--" + p.name.replace("_", "-") in help_text
+        assert " ".join(p.help.split()) in help_text
 
 
-def test_run_with_epochs_1_through_the_runner(tmp_path):
-    result = run_cli("-m", "gluon_tutorials", "run", "linear_regression_gluon",
-                     "--epochs", "1", "--out", str(tmp_path))
+def test_parameters_are_read_in_order_with_their_comments():
+    params = notebook.parameters(sections.get("mlp_gluon").path)
+    assert [p.name for p in params][:3] == ["epochs", "batch_size", "learning_rate"]
+    by_name = {p.name: p for p in params}
+    assert by_name["learning_rate"].default == 0.5 and by_name["subset"].default is None
+    assert by_name["hybridize"].default is True and "step" in by_name["learning_rate"].help
+
+
+@pytest.mark.parametrize("source, message", [
+    ("epochs = 5\n", "no comment"),
+    ("epochs = 2 * 5  # passes\n", "not a literal"),
+    ("import os  # no\n", "not a plain"),
+])
+def test_parameters_cell_format_is_enforced(source, message):
+    with pytest.raises(notebook.SectionFormatError, match=message):
+        notebook.parse_parameters(source)
+
+
+def test_overrides_cell_goes_right_after_the_parameters_cell():
+    nb = notebook.with_overrides(notebook.read(sections.get("mlp_gluon").path),
+                                 {"epochs": 1, "ctx": "cpu"})
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code[1].metadata["tags"] == ["injected-parameters"]
+    assert code[1].source == "# Parameters\nepochs = 1\nctx = 'cpu'"
+
+
+def test_run_prints_the_book_lines_and_recovers_the_weights(tmp_path):
+    result = run_cli("-m", "gluon_tutorials", "run", "linear_regression_scratch",
+                     "--epochs", "2", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    assert "Epoch 0, average loss:" in result.stdout and "Epoch 1" not in result.stdout
+    lines = result.stdout.splitlines()
+    assert [line.split(",")[0] for line in lines if line.startswith("Epoch")] == ["Epoch 0", "Epoch 1"]
+    learned = next(line for line in lines if line.startswith("true_w"))
+    w = ast.literal_eval(learned.split("learned w")[1].strip())
+    assert w == pytest.approx([2, -3.4], abs=0.1)
+    assert f"wrote {tmp_path / 'data.png'}" in result.stdout and (tmp_path / "data.png").is_file()
 
 
-def test_runs_as_module_and_as_file_path(tmp_path):
-    as_module = run_cli("-m", "gluon_tutorials.chapter02_supervised_learning.linear_regression_scratch",
-                        "--epochs", "2", "--out", str(tmp_path / "m"))
-    as_file = run_cli(str(ROOT / "gluon_tutorials/chapter02_supervised_learning/linear_regression_scratch.py"),
-                      "--epochs", "2", "--out", str(tmp_path / "f"), cwd=tmp_path)
-    assert as_module.returncode == 0 and as_file.returncode == 0, as_module.stderr + as_file.stderr
-    assert as_module.stdout == as_file.stdout  # same seed, same numbers
-    assert (tmp_path / "f" / "data.png").is_file()
+def test_runs_as_a_file_path_with_the_book_values(tmp_path):
+    via_runner = run_cli("-m", "gluon_tutorials", "run", "linear_regression_scratch",
+                         "--out", "out/linear_regression_scratch", cwd=tmp_path)
+    as_file = run_cli(str(sections.get("linear_regression_scratch").path), cwd=tmp_path)
+    assert via_runner.returncode == 0 and as_file.returncode == 0, via_runner.stderr + as_file.stderr
+    assert as_file.stdout == via_runner.stdout  # same book values, same seed, same numbers
+    assert "Epoch 4, average loss" in as_file.stdout
+    assert (tmp_path / "out" / "linear_regression_scratch" / "data.png").is_file()
 
 
 def test_top_level_help_and_no_command(capsys):
@@ -69,17 +120,35 @@ def test_top_level_help_and_no_command(capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--epochs", "0"], "positive integer"),
-    (["--lr", "-1"], "positive number"),
+    (["--epochs", "0"], "expected a positive integer, got 0"),
+    (["--epochs", "two"], "expected a positive integer, got 'two'"),
+    (["--lr", "-1"], "positive finite number"),
+    (["--learning-rate", "inf"], "positive finite number"),
+    (["--lr", "nan"], "positive finite number"),
     (["--ctx", "tpu"], "unknown device"),
-    (["--bogus"], "unrecognized arguments"),
+    (["--bogus", "1"], "unrecognized arguments: --bogus"),
+    (["--num-hidden", "5"], "unrecognized arguments"),
 ])
-def test_bad_arguments_exit_2_with_a_message(argv, message, capsys):
-    module = sections.get("linear_regression_scratch").load()
+def test_bad_arguments_are_one_line_and_exit_2(argv, message, capsys):
+    assert_one_line_exit_2(lambda: cli.parse(sections.get("linear_regression_scratch"), argv),
+                           message, capsys)
+
+
+def assert_one_line_exit_2(call, message, capsys):
     with pytest.raises(SystemExit) as exit_:
-        module.main(argv)
+        call()
     assert exit_.value.code == 2
-    assert message in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_bad_argument_fails_before_anything_runs(tmp_path):
+    # data for no section is present: had it started, it would fail on the data instead
+    result = run_cli("-m", "gluon_tutorials", "run", "mlp_gluon", "--epochs", "two",
+                     env={"GLUON_TUTORIALS_DATA": str(tmp_path), "GLUON_TUTORIALS_OFFLINE": "1",
+                          "HOME": str(tmp_path)})
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip().endswith("expected a positive integer, got 'two' (see --help)")
 
 
 def test_gpu_without_gpu_is_one_clear_message():
@@ -90,39 +159,42 @@ def test_gpu_without_gpu_is_one_clear_message():
     assert "no GPU is visible" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_parse_ctx():
-    assert cli.parse_ctx("cpu") == mx.cpu(0)
-    assert cli.parse_ctx("CPU:1") == mx.cpu(1)
-    assert cli.parse_ctx("auto") == utils.try_gpu()
-    with pytest.raises(argparse.ArgumentTypeError):
-        cli.parse_ctx("gpu:x")
+def test_device():
+    assert runtime.device("cpu") == mx.cpu(0)
+    assert runtime.device("CPU:1") == mx.cpu(1)
+    assert runtime.device("auto") == utils.try_gpu()
+    with pytest.raises(runtime.DeviceError):
+        runtime.device("gpu:x")
     if not utils.num_gpus():
-        with pytest.raises(argparse.ArgumentTypeError, match="no GPU"):
-            cli.parse_ctx("gpu:1")
+        with pytest.raises(runtime.DeviceError, match="no GPU"):
+            runtime.device("gpu:1")
 
 
 def test_missing_data_is_one_message_not_a_traceback(tmp_path):
-    env = {"GLUON_TUTORIALS_DATA": str(tmp_path), "GLUON_TUTORIALS_OFFLINE": "1", "HOME": str(tmp_path)}
-    code = ("import sys; from gluon_tutorials import cli, data; "
-            "sys.exit(cli.run(lambda argv: data.load_fashion_mnist(True, root=sys.argv[1])))")
-    result = run_cli("-c", code, str(tmp_path / "nowhere"), env=env)
+    result = run_cli("-m", "gluon_tutorials", "run", "mlp_gluon", "--out", str(tmp_path / "o"),
+                     env={"GLUON_TUTORIALS_DATA": str(tmp_path), "GLUON_TUTORIALS_OFFLINE": "1",
+                          "HOME": str(tmp_path)})
     assert result.returncode == 1
-    assert result.stderr.startswith("error: missing data file(s): train-images-idx3-ubyte.gz")
-    assert "Traceback" not in result.stderr and str(tmp_path / "nowhere") in result.stderr
+    assert result.stderr.startswith("error: missing data file(s): ")
+    assert "Traceback" not in result.stderr
 
 
-def test_hybridize_flag(capsys):
+def test_hybridize_flag_and_its_help(capsys):
+    section = sections.get("mlp_gluon")
+    assert cli.parse(section, []) == {}
+    assert cli.parse(section, ["--no-hybridize"]) == {"hybridize": False}
+    with pytest.raises(SystemExit):
+        cli.parse(section, ["--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "(default: on)" in help_text and "--no-hybridize turn --hybridize off" in help_text
+    assert "default: True" not in help_text
     from mxnet import gluon
 
-    parser = cli.section_parser("x.mlp", "doc", hybridize=True)
-    on, off = parser.parse_args([]), parser.parse_args(["--no-hybridize"])
-    assert on.hybridize and not off.hybridize
-    for args, active in ((on, True), (off, False)):
+    for on in (True, False):
         net = gluon.nn.Sequential()
         net.add(gluon.nn.Dense(2))
-        cli.hybridize(net, args)
-        assert net[0]._active is active
-    assert "--no-hybridize" not in cli.section_parser("x.lr", "doc").format_help()
+        runtime.hybridize(net, on)
+        assert net[0]._active is on
 
 
 def test_seed_everything_seeds_all_three_generators():
@@ -134,11 +206,70 @@ def test_seed_everything_seeds_all_three_generators():
     def draws():
         return (random.random(), np.random.rand(), nd.random.uniform(shape=1).asscalar())
 
-    cli.seed_everything(5)
+    runtime.seed_everything(5)
     first = draws()
-    cli.seed_everything(5)
+    runtime.seed_everything(5)
     again = draws()
-    cli.seed_everything(6)
+    runtime.seed_everything(6)
     other = draws()
     assert first == again
     assert all(a != b for a, b in zip(first, other))
+
+
+def test_out_that_is_a_file_is_refused_before_any_work(tmp_path):
+    target = tmp_path / "f"
+    target.write_text("x\n")
+    result = run_cli("-m", "gluon_tutorials", "run", "mlp_gluon", "--out", str(target),
+                     env={"GLUON_TUTORIALS_DATA": str(tmp_path), "GLUON_TUTORIALS_OFFLINE": "1"})
+    assert result.returncode == 2
+    assert "exists and is not a folder" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert target.read_text() == "x\n"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write to read-only folders")
+def test_read_only_out_is_refused(tmp_path, capsys):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        assert_one_line_exit_2(lambda: cli.parse(sections.get("mlp_gluon"), ["--out", str(folder)]),
+                               "cannot write", capsys)
+    finally:
+        folder.chmod(0o700)
+
+
+def test_writable_folder_problem_with_an_unwritable_folder(tmp_path, monkeypatch):
+    # root passes any permission check, so the refusal is simulated at os.access
+    monkeypatch.setattr(cli.os, "access", lambda path, mode: False)
+    assert "cannot write" in cli.writable_folder_problem(tmp_path)
+    assert cli.writable_folder_problem(tmp_path / "a" / "b") is not None
+
+
+def test_divergence_stops_with_the_lesson_and_exit_3(tmp_path):
+    result = run_cli("-m", "gluon_tutorials", "run", "linear_regression_scratch", "--lr", "1e9",
+                     "--out", str(tmp_path))
+    assert result.returncode == 3
+    assert "training diverged" in result.stderr and "smaller learning rate" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "learned w" not in result.stdout
+
+
+def test_check_finite():
+    from mxnet import nd
+
+    assert runtime.check_finite(1.5) == 1.5
+    with pytest.raises(runtime.Diverged, match="the loss is nan"):
+        runtime.check_finite(float("nan"), 0.1)
+    with pytest.raises(runtime.Diverged, match="learning_rate = 100"):
+        runtime.check_finite(nd.array([float("inf")]), 100.0)
+    with pytest.raises(runtime.Diverged, match="parameter"):
+        runtime.check_finite(0.5, params=[nd.ones(2), nd.array([1, float("nan")])])
+
+
+def test_ctrl_c_is_a_short_message_and_exit_130(monkeypatch, capsys):
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(notebook, "execute", interrupt)
+    assert cli.run(sections.get("linear_regression_scratch"), []) == 130
+    assert capsys.readouterr().err == "interrupted\n"

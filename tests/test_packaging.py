@@ -278,7 +278,9 @@ def test_dockerfile_environment_user_and_command():
     assert dockerfile_args()["USER_ID"] != "0"
     last = {instruction: rest for instruction, rest in instructions}
     assert last["ENTRYPOINT"] == '["/usr/local/bin/gluon-tutorials-entrypoint"]'
-    assert last["CMD"] == '["python", "-m", "gluon_tutorials", "reproduce", "--ctx", "gpu"]'
+    # the full run: its report goes to the mounted /work/reports, not out/reproduce
+    assert last["CMD"] == ('["python", "-m", "gluon_tutorials", "reproduce", "--ctx", "gpu", '
+                           '"--out", "reports"]')
     assert "COPY docker/entrypoint.sh /usr/local/bin/gluon-tutorials-entrypoint" in \
         [f"{i} {rest}" for i, rest in instructions]
 
