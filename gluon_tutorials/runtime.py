@@ -60,8 +60,14 @@ def seed_everything(seed):
 
 
 def setup(ctx=None, seed=1):
-    """Seed everything; return the mx.Context for `ctx` ('auto', 'cpu', 'gpu:1' ...)."""
+    """Seed everything and start block names afresh (mlp0_, sequential0_, as in a new
+    kernel); return the mx.Context for `ctx` ('auto', 'cpu', 'gpu:1' ...)."""
+    import mxnet as mx
+
     seed_everything(seed)
+    # Gluon names blocks from a per-thread counter: without a reset, a second run in one
+    # process (reproduce --seeds, the tests) prints mlp1_dense0 where the book has mlp0_dense0.
+    mx.name.NameManager._current.value = mx.name.NameManager()
     return None if ctx is None else device(ctx)
 
 

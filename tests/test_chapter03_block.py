@@ -1,79 +1,67 @@
-"""Chapter 3, block: nn.Block subclasses, prefixes, a Sequential of our own, nesting."""
-import runpy
+"""Chapter 3, block (book 4.1): nn.Block subclasses, prefixes, a Sequential of our own,
+a free-form forward, nesting. Also the helpers the other chapter 3 test files share."""
+import contextlib
+import io
+import re
 import subprocess
 import sys
-from pathlib import Path
 
+import mxnet as mx
 import numpy as np
 import pytest
 from mxnet import nd
 from mxnet.gluon import nn
 
-from gluon_tutorials.chapter03_gluon_basics import block
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def test_block_mlp_equals_sequential_with_copied_weights():
-    x = nd.random.uniform(shape=(4, 20))
-    mlp, seq = block.MLP(), block.sequential_mlp()
-    mlp.initialize()
-    seq.initialize()
-    mlp_out, seq_out = mlp(x), seq(x)
-    # Independently initialised, the two differ; sharing weights they agree.
-    assert not np.allclose(mlp_out.asnumpy(), seq_out.asnumpy())
-    block.copy_params(mlp, seq)
-    np.testing.assert_array_equal(seq(x).asnumpy(), mlp_out.asnumpy())
+from conftest import run_section
+from gluon_tutorials import cli, notebook, sections
 
 
-def test_custom_sequential_runs_children_in_the_order_added():
-    x = nd.array([1.0, 2.0, 3.0])
-    double_then_inc = block.Sequential()
-    double_then_inc.add(nn.Lambda(lambda v: v * 2))
-    double_then_inc.add(nn.Lambda(lambda v: v + 1))
-    inc_then_double = block.Sequential()
-    inc_then_double.add(nn.Lambda(lambda v: v + 1))
-    inc_then_double.add(nn.Lambda(lambda v: v * 2))
-    np.testing.assert_array_equal(double_then_inc(x).asnumpy(), [3, 5, 7])
-    np.testing.assert_array_equal(inc_then_double(x).asnumpy(), [4, 6, 8])
+def run_fresh(slug, out=None, **overrides):
+    """Run a section in this process as a fresh kernel would: with a new block-name counter,
+    so the layers get the book's names (mlp0_, sequential0_) whatever ran before.
+    Returns (namespace, stdout, stderr)."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with mx.name.NameManager(), contextlib.redirect_stdout(stdout), \
+            contextlib.redirect_stderr(stderr):
+        namespace = run_section(slug, out, **overrides)
+    return namespace, stdout.getvalue(), stderr.getvalue()
 
 
-def test_custom_sequential_registers_children_parameters():
-    net = block.Sequential()
-    with net.name_scope():
-        net.add(nn.Dense(256, activation="relu"))
-        net.add(nn.Dense(10))
-    names = list(net.collect_params().keys())
-    assert [n[len(net.prefix):] for n in names] == [
-        "dense0_weight", "dense0_bias", "dense1_weight", "dense1_bias"]
-    net.initialize()
-    assert net(nd.ones((4, 20))).shape == (4, 10)
+def assert_notebook_contract(slug, defaults):
+    """A top-level notebook: the parameters cell first with `defaults` (the book's values),
+    no main(), no argparse or argv, no import of another section, no IPython magics."""
+    path = sections.get(slug).path
+    assert {p.name: p.default for p in notebook.parameters(path)} == defaults
+    source = path.read_text(encoding="utf-8")
+    assert "def main" not in source
+    assert "argparse" not in source and "sys.argv" not in source
+    assert not re.search(r"^\s*(from|import) gluon_tutorials\.chapter", source, re.M)
+    assert not re.search(r"^\s*[%!]", source, re.M)
 
 
-def test_fancy_mlp_reuses_dense_and_keeps_constant_weight_out_of_params():
-    net = block.FancyMLP()
-    net.initialize()
-    y = net(nd.random.uniform(shape=(4, 20)))
-    assert y.shape == (4, 256)
-    # One Dense used twice: one weight, whose input size is 20 (the second call's too).
-    params = net.collect_params()
-    assert len(list(params.keys())) == 2
-    assert net.dense.weight.shape == (256, 20)
+@pytest.fixture(scope="module")
+def block():
+    return run_fresh("block")
 
 
-def test_main_prints_the_book_names_and_structures(tmp_path, capsys):
-    block.MLP()  # names below must not depend on blocks made before main
-    result = block.main(["--out", str(tmp_path)])
-    out = capsys.readouterr().out
-    assert result["default_prefix"] == "mlp0_dense0"
-    assert result["custom_prefix"] == "another_mlp_dense0"
-    assert "default prefix: mlp0_dense0" in out
-    assert "customized prefix: another_mlp_dense0" in out
-    assert result["block_equals_sequential"] is True
-    assert result["mlp_output_shape"] == result["sequential_output_shape"] == (4, 10)
-    assert result["fancy_output_shape"] == (4, 256)
+def test_is_a_notebook_with_the_books_defaults():
+    assert_notebook_contract("block", {"ctx": "cpu", "seed": 1})
+
+
+def test_book_prefixes(block):
+    ns, out, _ = block
+    assert ns["default_prefix"] == "mlp0_dense0"
+    assert ns["custom_prefix"] == "another_mlp_dense0"
+    assert "default prefix: mlp0_dense0\n" in out
+    assert "customized prefix: another_mlp_dense0\n" in out
+
+
+def test_book_printouts(block):
+    ns, out, _ = block
     assert "(dense0): Dense(None -> 256, linear)" in out
-    rec = result["rec_mlp"]
+    assert "<NDArray 4x10 @cpu(0)>" in out
+    assert "(4, 256)\n" in out
+    rec = str(ns["rec_mlp"])
     for line in ("(0): RecMLP(", "(net): Sequential(", "(0): Dense(None -> 256, Activation(relu))",
                  "(1): Dense(None -> 128, Activation(relu))", "(dense): Dense(None -> 64, linear)",
                  "(1): Dense(None -> 10, linear)"):
@@ -81,22 +69,60 @@ def test_main_prints_the_book_names_and_structures(tmp_path, capsys):
     assert rec in out
 
 
-def test_runs_from_the_runner_and_as_a_module(monkeypatch, capsys):
-    from gluon_tutorials.__main__ import main as runner
+def test_block_mlp_equals_sequential_with_copied_weights(block):
+    ns, out, _ = block
+    assert ns["block_equals_sequential"] is True
+    assert "with the same weights agree: True" in out
+    # The same check on fresh nets: independently initialised they differ, sharing weights
+    # they agree.
+    x = nd.random.uniform(shape=(4, 20))
+    mlp = ns["MLP"]()
+    seq = nn.Sequential()
+    seq.add(nn.Dense(256, activation="relu"), nn.Dense(10))
+    mlp.initialize()
+    seq.initialize()
+    mlp_out = mlp(x).asnumpy()
+    assert not np.allclose(mlp_out, seq(x).asnumpy())
+    for source, target in zip(mlp.collect_params().values(), seq.collect_params().values()):
+        target.set_data(source.data())
+    np.testing.assert_array_equal(seq(x).asnumpy(), mlp_out)
 
-    assert runner(["run", "block", "--ctx", "cpu"]) == 0
-    monkeypatch.setattr(sys, "argv", ["block", "--ctx", "cpu"])
-    # run_module executes the module afresh as __main__; drop the imported copy first.
-    monkeypatch.delitem(sys.modules, block.__name__)
-    with pytest.raises(SystemExit) as done:
-        runpy.run_module("gluon_tutorials.chapter03_gluon_basics.block", run_name="__main__")
-    assert done.value.code == 0
-    assert capsys.readouterr().out.count("customized prefix: another_mlp_dense0") == 2
+
+def test_own_sequential_runs_children_in_the_order_added(block):
+    Sequential = block[0]["Sequential"]
+    x = nd.array([1.0, 2.0, 3.0])
+    double_then_inc = Sequential()
+    double_then_inc.add(nn.Lambda(lambda v: v * 2))
+    double_then_inc.add(nn.Lambda(lambda v: v + 1))
+    inc_then_double = Sequential()
+    inc_then_double.add(nn.Lambda(lambda v: v + 1))
+    inc_then_double.add(nn.Lambda(lambda v: v * 2))
+    np.testing.assert_array_equal(double_then_inc(x).asnumpy(), [3, 5, 7])
+    np.testing.assert_array_equal(inc_then_double(x).asnumpy(), [4, 6, 8])
 
 
-def test_runs_as_a_file_path():
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "gluon_tutorials" / "chapter03_gluon_basics" / "block.py"),
-         "--ctx", "cpu"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+def test_own_sequential_registers_its_children_parameters(block):
+    ns = block[0]
+    net4 = ns["net4"]
+    names = [name[len(net4.prefix):] for name in net4.collect_params().keys()]
+    assert names == ["dense0_weight", "dense0_bias", "dense1_weight", "dense1_bias"]
+    assert net4(ns["x"]).shape == (4, 10)
+
+
+def test_fancy_mlp_reuses_dense_and_keeps_the_constant_out_of_params(block):
+    ns = block[0]
+    fancy = ns["fancy_mlp"]
+    assert ns["y"].shape == (4, 256)
+    # One Dense used twice: one weight and one bias, and the weight takes 20 inputs.
+    assert len(fancy.collect_params().keys()) == 2
+    assert fancy.dense.weight.shape == (256, 20)
+    assert isinstance(fancy.weight, nd.NDArray) and fancy.weight.context == ns["ctx"]
+
+
+def test_runs_from_the_cli_and_as_a_file(capsys):
+    assert cli.run(sections.get("block"), ["--ctx", "cpu"]) == 0
+    assert "customized prefix: another_mlp_dense0" in capsys.readouterr().out
+    done = subprocess.run([sys.executable, str(sections.get("block").path)],
+                          capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "customized prefix: another_mlp_dense0" in done.stdout
+    assert "default prefix: mlp0_dense0" in done.stdout  # a fresh process: the book's name

@@ -1,5 +1,5 @@
-"""Chapter 3, serialization: nd.save/nd.load, save_params/load_params as in the book,
-save_parameters/load_parameters, and utils.load_params_checked for files that do not fit."""
+"""Chapter 3, serialization (book 4.3): nd.save/nd.load, save_params/load_params as in the
+book, save_parameters/load_parameters, and utils.load_params_checked for files that do not fit."""
 import subprocess
 import sys
 import warnings
@@ -8,17 +8,37 @@ import mxnet as mx
 import numpy as np
 import pytest
 from mxnet import nd
+from mxnet.gluon import nn
 
 import utils
-from gluon_tutorials.chapter03_gluon_basics import serialization
+from test_chapter03_block import assert_notebook_contract, run_fresh
 
 SAVERS = {"save_params": "mlp.params", "save_parameters": "mlp.parameters"}
+FILES = ["mlp.parameters", "mlp.params", "test1.params", "test2.params"]
+
+
+def get_net(outputs=2):
+    """The book's net; outputs=3 makes one the book's files do not fit."""
+    net = nn.Sequential()
+    with net.name_scope():
+        net.add(nn.Dense(10, activation="relu"))
+        net.add(nn.Dense(outputs))
+    return net
 
 
 def trained_net(x):
-    net = serialization.get_net()
+    net = get_net()
     net.initialize()
     net(x)
+    return net
+
+
+def wrong_net(x=None):
+    """A net the saved files do not fit, initialised (and shaped, when x is given)."""
+    net = get_net(outputs=3)
+    net.initialize()
+    if x is not None:
+        net(x)
     return net
 
 
@@ -41,21 +61,51 @@ def assert_unchanged(net, before):
 
 
 @pytest.fixture(scope="module")
-def section_run(tmp_path_factory):
-    """One run of the section: its result and its --out folder."""
+def section(tmp_path_factory):
+    """One run with every warning an error (`python -W error`): the book's deprecated
+    save_params/load_params must still run. Returns (namespace, stdout, out folder)."""
     out = tmp_path_factory.mktemp("serialization")
-    return serialization.main(["--out", str(out)]), out
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ns, stdout, _ = run_fresh("serialization", out)
+    return ns, stdout, out
 
 
-def test_list_and_dict_round_trip(section_run):
-    result, out = section_run
-    assert result["list_roundtrip"] and result["dict_roundtrip"]
+def test_is_a_notebook_with_the_books_defaults():
+    assert_notebook_contract("serialization",
+                             {"ctx": "cpu", "seed": 1, "out": "out/serialization"})
+
+
+def test_writes_its_files_into_out_atomically_and_says_so(section):
+    _, stdout, out = section
+    assert sorted(p.name for p in out.iterdir()) == FILES  # and no temporary left behind
+    for name in FILES:
+        assert f"wrote {out / name}\n" in stdout
+
+
+def test_list_and_dict_round_trip(section):
+    ns, _, out = section
     a, b = nd.load(str(out / "test1.params"))
     np.testing.assert_array_equal(a.asnumpy(), np.ones(3))
     np.testing.assert_array_equal(b.asnumpy(), np.zeros(4))
+    np.testing.assert_array_equal(ns["a"].asnumpy(), np.ones(3))
     loaded = nd.load(str(out / "test2.params"))
-    assert sorted(loaded) == ["x", "y"]
+    assert sorted(loaded) == sorted(ns["c"]) == ["x", "y"]
+    np.testing.assert_array_equal(loaded["x"].asnumpy(), np.ones(3))
     np.testing.assert_array_equal(loaded["y"].asnumpy(), np.zeros(4))
+
+
+def test_book_save_params_round_trip(section):
+    ns, stdout, out = section
+    assert ns["save_params_identical"] is True and ns["save_parameters_identical"] is True
+    assert ns["deprecations"] == ["save_params is deprecated", "load_params is deprecated"]
+    assert "note: MXNet 1.9.1 says save_params is deprecated" in stdout
+    # The files on disk give a third net the first one's output.
+    x, expected = ns["x"], ns["net"](ns["x"]).asnumpy()
+    for name in SAVERS.values():
+        net = get_net()
+        utils.load_params_checked(net, out / name, mx.cpu())
+        np.testing.assert_array_equal(net(x).asnumpy(), expected)
 
 
 def test_book_save_params_load_params_with_the_deprecation_warning(tmp_path):
@@ -64,66 +114,19 @@ def test_book_save_params_load_params_with_the_deprecation_warning(tmp_path):
     filename = str(tmp_path / "mlp.params")
     with pytest.warns(UserWarning, match="save_params is deprecated"):
         net.save_params(filename)
-    net2 = serialization.get_net()
+    net2 = get_net()
     with pytest.warns(UserWarning, match="load_params is deprecated"):
         net2.load_params(filename, mx.cpu())
     np.testing.assert_array_equal(net2(x).asnumpy(), net(x).asnumpy())
 
 
-def test_save_parameters_load_parameters(tmp_path):
-    x = nd.random.uniform(shape=(2, 10))
-    net = trained_net(x)
-    path = save(net, "save_parameters", tmp_path)
-    net2 = serialization.get_net()
-    net2.load_parameters(str(path), ctx=mx.cpu())
-    np.testing.assert_array_equal(net2(x).asnumpy(), net(x).asnumpy())
-
-
-def test_main_runs_when_warnings_are_errors(tmp_path, capsys):
-    # `-W error::UserWarning` turns MXNet's deprecation warning into an exception; the
-    # section must still run the book's save_params/load_params.
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        result = serialization.main(["--out", str(tmp_path)])
-    assert result["save_params_identical"] and result["save_parameters_identical"]
-    assert result["deprecation_warnings"] == ["save_params is deprecated",
-                                              "load_params is deprecated"]
-    assert "note: MXNet 1.9.1 says save_params is deprecated" in capsys.readouterr().out
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "mlp.parameters", "mlp.params", "test1.params", "test2.params"]  # no temporary left
-
-
-def test_main_shows_the_half_load_and_the_checked_load(section_run):
-    result, _ = section_run
-    assert result["mxnet_half_loaded"] is True
-    assert result["checked_load_unchanged"] is True
-    assert "1.weight has shape (3, 10) in the net but (2, 10) in the file" in result["wrong_shape_error"]
-    assert "truncated" in result["truncated_error"]
-
-
-def test_save_atomically_keeps_the_old_file_when_saving_fails(tmp_path):
-    target = tmp_path / "mlp.params"
-    target.write_bytes(b"old")
-
-    def fails_midway(path):
-        with open(path, "wb") as f:
-            f.write(b"half")
-        raise OSError("disk full")
-
-    with pytest.raises(OSError):
-        serialization.save_atomically(fails_midway, target)
-    assert target.read_bytes() == b"old"
-    assert [p.name for p in tmp_path.iterdir()] == ["mlp.params"]
-
-
-@pytest.mark.parametrize("how", sorted(SAVERS))
-def test_checked_load_loads_both_formats(tmp_path, how):
-    x = nd.random.uniform(shape=(2, 10))
-    net = trained_net(x)
-    path = save(net, how, tmp_path)
-    net2 = serialization.get_net()
-    utils.load_params_checked(net2, path, mx.cpu())
-    np.testing.assert_array_equal(net2(x).asnumpy(), net(x).asnumpy())
+def test_section_shows_the_half_load_and_the_checked_load(section):
+    ns, stdout, _ = section
+    assert ns["mxnet_half_loaded"] is True
+    assert "MXNet: Failed loading Parameter" in stdout
+    assert ns["checked_load_unchanged"] is True
+    assert "1.weight has shape (3, 10) in the net but (2, 10) in the file" in ns["wrong_shape_error"]
+    assert "truncated or not an MXNet parameter file" in ns["truncated_error"]
 
 
 @pytest.mark.parametrize("how", sorted(SAVERS))
@@ -132,9 +135,7 @@ def test_mxnet_alone_half_loads_a_net_of_the_wrong_shape(tmp_path, how):
     # after it has overwritten the parameters before it.
     x = nd.random.uniform(shape=(2, 10))
     path = save(trained_net(x), how, tmp_path)
-    wrong = serialization.get_net(outputs=3)
-    wrong.initialize()
-    wrong(x)
+    wrong = wrong_net(x)
     before = values(wrong)
     with pytest.raises(AssertionError, match="shape incompatible"):
         with warnings.catch_warnings():
@@ -148,9 +149,7 @@ def test_checked_load_of_the_wrong_shape_raises_and_changes_nothing(tmp_path, ho
     x = nd.random.uniform(shape=(2, 10))
     path = save(trained_net(x), how, tmp_path)
     key = "1.weight" if how == "save_parameters" else "dense1_weight"
-    wrong = serialization.get_net(outputs=3)
-    wrong.initialize()
-    wrong(x)
+    wrong = wrong_net(x)
     before = values(wrong)
     with pytest.raises(ValueError, match=rf"{key} has shape \(3, 10\) in the net but \(2, 10\)"):
         utils.load_params_checked(wrong, path)
@@ -159,8 +158,7 @@ def test_checked_load_of_the_wrong_shape_raises_and_changes_nothing(tmp_path, ho
 
 def test_checked_load_leaves_a_deferred_net_deferred(tmp_path):
     path = save(trained_net(nd.ones((2, 10))), "save_parameters", tmp_path)
-    wrong = serialization.get_net(outputs=3)
-    wrong.initialize()
+    wrong = wrong_net()
     with pytest.raises(ValueError, match="nothing was loaded"):
         utils.load_params_checked(wrong, path)
     # Still waiting for data: MXNet alone would have fixed the first layer's shape.
@@ -169,13 +167,13 @@ def test_checked_load_leaves_a_deferred_net_deferred(tmp_path):
 
 def test_checked_load_reports_missing_and_extra_names(tmp_path):
     path = save(trained_net(nd.ones((2, 10))), "save_parameters", tmp_path)
-    bigger = serialization.get_net()
-    bigger.add(mx.gluon.nn.Dense(1))
+    bigger = get_net()
+    bigger.add(nn.Dense(1))
     bigger.initialize()
     with pytest.raises(ValueError, match="2.weight is missing from the file"):
         utils.load_params_checked(bigger, path)
-    smaller = mx.gluon.nn.Sequential()
-    smaller.add(mx.gluon.nn.Dense(10, activation="relu"))
+    smaller = nn.Sequential()
+    smaller.add(nn.Dense(10, activation="relu"))
     smaller.initialize()
     with pytest.raises(ValueError, match="1.weight in the file is not a parameter of the net"):
         utils.load_params_checked(smaller, path)
@@ -183,7 +181,7 @@ def test_checked_load_reports_missing_and_extra_names(tmp_path):
 
 def test_checked_load_refuses_another_device(tmp_path):
     path = save(trained_net(nd.ones((2, 10))), "save_parameters", tmp_path)
-    net = serialization.get_net()
+    net = get_net()
     net.initialize(ctx=mx.cpu(1))
     net(nd.ones((2, 10), ctx=mx.cpu(1)))
     before = values(net)
@@ -212,10 +210,10 @@ def test_a_file_truncated_anywhere_raises(tmp_path, how):
 
 def test_checked_load_of_a_missing_file_or_a_list(tmp_path):
     with pytest.raises(FileNotFoundError, match="no parameter file"):
-        utils.load_params_checked(serialization.get_net(), tmp_path / "none.params")
+        utils.load_params_checked(get_net(), tmp_path / "none.params")
     nd.save(str(tmp_path / "list.params"), [nd.ones(3)])
     with pytest.raises(ValueError, match="list of arrays"):
-        utils.load_params_checked(serialization.get_net(), tmp_path / "list.params")
+        utils.load_params_checked(get_net(), tmp_path / "list.params")
 
 
 def test_checked_load_does_not_rely_on_asserts(tmp_path):
@@ -223,10 +221,13 @@ def test_checked_load_does_not_rely_on_asserts(tmp_path):
     path = str(tmp_path / "mlp.parameters")
     script = f"""
 from mxnet import nd
+from mxnet.gluon import nn
 import utils
-from gluon_tutorials.chapter03_gluon_basics.serialization import get_net
-net = get_net(); net.initialize(); net(nd.ones((2, 10))); net.save_parameters({path!r})
-wrong = get_net(outputs=3); wrong.initialize(); wrong(nd.ones((2, 10)))
+def get_net(outputs):
+    net = nn.Sequential(); net.add(nn.Dense(10, activation="relu"), nn.Dense(outputs))
+    net.initialize(); net(nd.ones((2, 10))); return net
+get_net(2).save_parameters({path!r})
+wrong = get_net(3)
 before = wrong[0].weight.data().copy()
 try:
     utils.load_params_checked(wrong, {path!r})

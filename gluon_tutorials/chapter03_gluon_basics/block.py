@@ -1,32 +1,55 @@
-"""Building networks from nn.Block: name_scope and prefixes, a Sequential of our own,
-a Block with free-form forward (FancyMLP), and Blocks nested in Sequentials (RecMLP).
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-Input: a 4x20 batch from U(0, 1), as in the book.
-"""
-import sys
+# %% [markdown]
+# # 创建神经网络 (Block)
+#
+# Book section 4.1. The MLP of section 3.6 written as a subclass of `nn.Block`, how layers get
+# their names, a `Sequential` of our own, a block whose `forward` does more than chain layers,
+# and blocks nested inside blocks. Nothing is trained; the input is a 4x20 batch from U(0, 1).
 
-import mxnet as mx
+# %% tags=["parameters"]
+ctx = "cpu"   # device: auto (a GPU if one works), cpu, gpu or gpu:N
+seed = 1      # seeds random, numpy and mx.random
+
+# %%
+from gluon_tutorials import runtime
+
+ctx = runtime.setup(ctx, seed)
+
+# %% [markdown]
+# ## The MLP as an `nn.Sequential`
+# Section 3.6's network without the `Flatten` layer. The input size shows as `None`: it is
+# only known once data arrives.
+
+# %%
 from mxnet import nd
 from mxnet.gluon import nn
 
-from gluon_tutorials import cli
+net = nn.Sequential()
+with net.name_scope():
+    net.add(nn.Dense(256, activation="relu"))
+    net.add(nn.Dense(10))
+
+print(net)
 
 
-def sequential_mlp():
-    """The MLP of the Gluon MLP section (without Flatten), as an nn.Sequential."""
-    net = nn.Sequential()
-    with net.name_scope():
-        net.add(nn.Dense(256, activation="relu"))
-        net.add(nn.Dense(10))
-    return net
+# %% [markdown]
+# ## The same MLP as an `nn.Block`
+# `__init__` makes the layers, `forward` says how they compute; the backward pass comes
+# from `autograd`.
 
-
+# %%
 class MLP(nn.Block):
-    """The same MLP as a Block: layers made in __init__, the computation in forward."""
-
     def __init__(self, **kwargs):
         super(MLP, self).__init__(**kwargs)
-        # Layers made inside name_scope get this block's prefix: mlp0_dense0, ...
         with self.name_scope():
             self.dense0 = nn.Dense(256)
             self.dense1 = nn.Dense(10)
@@ -35,17 +58,56 @@ class MLP(nn.Block):
         return self.dense1(nd.relu(self.dense0(x)))
 
 
+# %%
+net2 = MLP()
+print(net2)
+net2.initialize(ctx=ctx)
+x = nd.random.uniform(shape=(4, 20), ctx=ctx)
+y = net2(x)
+print(y)
+
+# %%
+print(nn.Dense)
+
+# %% [markdown]
+# Not in the book: `net` and `net2` compute the same function. Initialised separately they
+# give different numbers; with `net2`'s weights copied into `net` (the parameters are made in
+# the same order) the outputs agree exactly.
+
+# %%
+net.initialize(ctx=ctx)
+net(x)  # the first forward pass fixes the input size and creates the weights
+for source, target in zip(net2.collect_params().values(), net.collect_params().values()):
+    target.set_data(source.data())
+block_equals_sequential = bool((net(x) == y).asnumpy().all())
+print('MLP (Block) and nn.Sequential with the same weights agree:', block_equals_sequential)
+
+# %% [markdown]
+# ## Names and prefixes
+# Layers made inside `name_scope()` get the block's prefix, so every parameter name is unique:
+# `mlp0_` is made from the class name and a counter (the next `MLP()` would get `mlp1_`),
+# `another_mlp_` is given.
+
+# %%
+print('default prefix:', net2.dense0.name)
+
+net3 = MLP(prefix='another_mlp_')
+print('customized prefix:', net3.dense0.name)
+default_prefix, custom_prefix = net2.dense0.name, net3.dense0.name
+
+
+# %% [markdown]
+# ## `nn.Sequential` is a Block too
+# A minimal version: `add` registers a child block, `forward` runs the children in order.
+
+# %%
 class Sequential(nn.Block):
-    """A minimal nn.Sequential: `add` registers children, `forward` runs them in order.
-
-    The book appended to `self._children`, a list in 2017; MXNet 1.9.1 keeps
-    children in an OrderedDict filled by `register_child`, so we use that.
-    """
-
     def __init__(self, **kwargs):
         super(Sequential, self).__init__(**kwargs)
 
     def add(self, block):
+        # The book appended to self._children, a list in 2017; MXNet 1.9.1 keeps an
+        # OrderedDict filled by register_child.
         self.register_child(block)
 
     def forward(self, x):
@@ -54,28 +116,53 @@ class Sequential(nn.Block):
         return x
 
 
-class FancyMLP(nn.Block):
-    """A constant (untrained) weight and one Dense layer used twice in forward."""
+# %%
+net4 = Sequential()
+with net4.name_scope():
+    net4.add(nn.Dense(256, activation="relu"))
+    net4.add(nn.Dense(10))
 
-    def __init__(self, ctx=mx.cpu(), **kwargs):
+net4.initialize(ctx=ctx)
+y = net4(x)
+print(y)
+
+
+# %% [markdown]
+# ## A block with free-form `forward`
+# A weight that is a plain NDArray (created once, never trained) and one `Dense` layer used
+# twice. The second use feeds it 20 values, which fits the 20-input weight it got first.
+
+# %%
+class FancyMLP(nn.Block):
+    def __init__(self, **kwargs):
         super(FancyMLP, self).__init__(**kwargs)
         with self.name_scope():
             self.dense = nn.Dense(256)
-            # A plain NDArray is no Parameter: initialize() and trainers ignore it,
-            # so it is made on the device the net will run on.
+            # ctx=ctx: not a Parameter, so initialize() cannot move it to the device
             self.weight = nd.random_uniform(shape=(256, 20), ctx=ctx)
 
     def forward(self, x):
         x = nd.relu(self.dense(x))
         x = nd.relu(nd.dot(x, self.weight) + 1)
-        # The same layer again: its 20-input weight is applied to a 20-wide x.
         x = nd.relu(self.dense(x))
         return x
 
 
-class RecMLP(nn.Block):
-    """A Block holding a Sequential and a Dense: Blocks nest to any depth."""
+# %%
+fancy_mlp = FancyMLP()
+fancy_mlp.initialize(ctx=ctx)
+y = fancy_mlp(x)
+print(y.shape)
 
+
+# %% [markdown]
+# ## Nesting
+# A block holding a `Sequential` and a `Dense`, itself put into a `Sequential`. The book's
+# exercise: keep RecMLP's layers in a plain Python list (`self.denses = [...]`) instead and
+# see what `print(rec_mlp)` and `rec_mlp.collect_params()` lose.
+
+# %%
+class RecMLP(nn.Block):
     def __init__(self, **kwargs):
         super(RecMLP, self).__init__(**kwargs)
         self.net = nn.Sequential()
@@ -88,75 +175,7 @@ class RecMLP(nn.Block):
         return nd.relu(self.dense(self.net(x)))
 
 
-def rec_mlp():
-    net = nn.Sequential()
-    net.add(RecMLP())
-    net.add(nn.Dense(10))
-    return net
-
-
-def copy_params(src, dst):
-    """Give `dst` the values of `src`'s parameters, matched in creation order."""
-    src_params = list(src.collect_params().values())
-    dst_params = list(dst.collect_params().values())
-    if [p.shape for p in src_params] != [p.shape for p in dst_params]:
-        raise ValueError("copy_params: the two nets' parameter shapes differ")
-    for s, d in zip(src_params, dst_params):
-        d.set_data(s.data())
-
-
-def main(argv=None):
-    parser = cli.section_parser(cli.module_name(__name__, __spec__), __doc__, ctx="cpu")
-    args = parser.parse_args(argv)
-    cli.seed_everything(args.seed)
-    ctx = args.ctx
-
-    # A fresh name counter, so the names are the book's (mlp0_...) however many
-    # blocks this process made before.
-    with mx.name.NameManager():
-        net = sequential_mlp()
-        print(net)
-
-        net2 = MLP()
-        print(net2)
-        net2.initialize(ctx=ctx)
-        x = nd.random.uniform(shape=(4, 20), ctx=ctx)
-        y = net2(x)
-        print(y)
-
-        print('default prefix:', net2.dense0.name)
-        net3 = MLP(prefix='another_mlp_')
-        print('customized prefix:', net3.dense0.name)
-
-        net4 = Sequential()
-        with net4.name_scope():
-            net4.add(nn.Dense(256, activation="relu"))
-            net4.add(nn.Dense(10))
-        net4.initialize(ctx=ctx)
-        y4 = net4(x)
-        print(y4)
-
-        # Not in the book: the Block MLP and the Sequential compute the same
-        # function, which shows once they share weights.
-        net.initialize(ctx=ctx)
-        net(x)
-        copy_params(net2, net)
-        same = bool((net(x) == y).asnumpy().all())
-        print('MLP (Block) and nn.Sequential with the same weights agree:', same)
-
-        fancy_mlp = FancyMLP(ctx=ctx)
-        fancy_mlp.initialize(ctx=ctx)
-        y_fancy = fancy_mlp(x)
-        print(y_fancy.shape)
-
-        rec = rec_mlp()
-        print(rec)
-
-    return {"default_prefix": net2.dense0.name, "custom_prefix": net3.dense0.name,
-            "mlp_output_shape": y.shape, "sequential_output_shape": y4.shape,
-            "block_equals_sequential": same, "fancy_output_shape": y_fancy.shape,
-            "rec_mlp": str(rec)}
-
-
-if __name__ == "__main__":
-    sys.exit(cli.run(main))
+rec_mlp = nn.Sequential()
+rec_mlp.add(RecMLP())
+rec_mlp.add(nn.Dense(10))
+print(rec_mlp)

@@ -1,18 +1,39 @@
-"""Custom layers: a layer without parameters (CenteredLayer), Parameter and
-ParameterDict, and a Dense layer of our own (MyDense) built on self.params.
-"""
-import sys
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-import mxnet as mx
-from mxnet import autograd, gluon, nd
+# %% [markdown]
+# # 设计自定义层 (Custom layers)
+#
+# Book section 4.4. Layers of our own written with `NDArray`: one without parameters that
+# centres its input, then `Parameter` and `ParameterDict`, and a fully connected layer
+# `MyDense` whose weight and bias come from the block's `params`.
+
+# %% tags=["parameters"]
+ctx = "cpu"   # device: auto (a GPU if one works), cpu, gpu or gpu:N
+seed = 1      # seeds random, numpy and mx.random
+
+# %%
+from gluon_tutorials import runtime
+
+ctx = runtime.setup(ctx, seed)
+
+# %% [markdown]
+# ## A layer without parameters
+# Only a `forward`: it subtracts the mean of the whole input.
+
+# %%
+from mxnet import nd
 from mxnet.gluon import nn
-
-from gluon_tutorials import cli
 
 
 class CenteredLayer(nn.Block):
-    """Subtracts the mean of its input: no parameters, only a forward."""
-
     def __init__(self, **kwargs):
         super(CenteredLayer, self).__init__(**kwargs)
 
@@ -20,107 +41,126 @@ class CenteredLayer(nn.Block):
         return x - x.mean()
 
 
-def centered_net():
-    net = nn.Sequential()
-    with net.name_scope():
-        net.add(nn.Dense(128))
-        net.add(nn.Dense(10))
-        net.add(CenteredLayer())
-    return net
+# %%
+layer = CenteredLayer()
+centered = layer(nd.array([1, 2, 3, 4, 5], ctx=ctx))
+print(centered)
+
+# %% [markdown]
+# As the last layer of a net, its output has mean 0 up to float32 rounding: expect a tiny
+# number (the book got about -5e-11), not exactly 0.
+
+# %%
+net = nn.Sequential()
+with net.name_scope():
+    net.add(nn.Dense(128))
+    net.add(nn.Dense(10))
+    net.add(CenteredLayer())
+
+# %%
+net.initialize(ctx=ctx)
+y = net(nd.random.uniform(shape=(4, 8), ctx=ctx))
+print(y.mean())
+centered_net_mean = y.mean().asscalar()
+
+# %% [markdown]
+# ## Parameters
+# A `Parameter` on its own, initialised with the default initialiser: values and a zero
+# gradient.
+
+# %%
+from mxnet import gluon
+
+my_param = gluon.Parameter("exciting_parameter_yay", shape=(3, 3))
+
+# %%
+my_param.initialize(ctx=ctx)
+print((my_param.data(), my_param.grad()))
+
+# %% [markdown]
+# A block keeps its parameters in a `ParameterDict` (`self.params`): names to `Parameter`s,
+# each name carrying the dict's prefix.
+
+# %%
+pd = gluon.ParameterDict(prefix="block1_")
+pd.get("exciting_parameter_yay", shape=(3, 3))
+print(pd)
 
 
+# %% [markdown]
+# ## A layer with parameters: `MyDense`
+# `relu(x . weight + bias)`. Its parameters come from `self.params.get`, so they are named
+# with the block's prefix and collected like a built-in layer's. Unlike `nn.Dense` it needs
+# `in_units`: the book leaves deferred initialisation of a home-made layer for later.
+
+# %%
 class MyDense(nn.Block):
-    """relu(x . weight + bias), with weight (in_units, units) and bias (units,).
-
-    Parameters come from self.params.get, so they carry the block's prefix and
-    show up in collect_params() like those of a built-in layer.
-    """
-
     def __init__(self, units, in_units, **kwargs):
         super(MyDense, self).__init__(**kwargs)
         with self.name_scope():
-            self.weight = self.params.get('weight', shape=(in_units, units))
+            self.weight = self.params.get(
+                'weight', shape=(in_units, units))
             self.bias = self.params.get('bias', shape=(units,))
 
     def forward(self, x):
-        # data(x.context): the copy on the input's device, should there be several.
+        # data(x.context) (the book: data()): the copy on the input's device when the
+        # parameters live on several
         linear = nd.dot(x, self.weight.data(x.context)) + self.bias.data(x.context)
         return nd.relu(linear)
 
 
-def my_dense_net():
-    net = nn.Sequential()
-    with net.name_scope():
-        net.add(MyDense(32, in_units=64))
-        net.add(MyDense(2, in_units=32))
-    return net
+# %%
+dense = MyDense(5, in_units=10, prefix='o_my_dense_')
+print(dense.params)
 
+# %%
+dense.initialize(ctx=ctx)
+print(dense(nd.random.uniform(shape=(2, 10), ctx=ctx)))
 
-def train_one_step(net, x, y, learning_rate=0.1):
-    """One SGD step on the L2 loss; returns each parameter's values before the step."""
-    before = {name: p.data().copy() for name, p in net.collect_params().items()}
-    trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': learning_rate})
-    with autograd.record():
-        loss = gluon.loss.L2Loss()(net(x), y)
-    loss.backward()
-    trainer.step(x.shape[0])
-    return before
+# %%
+net = nn.Sequential()
+with net.name_scope():
+    net.add(MyDense(32, in_units=64))
+    net.add(MyDense(2, in_units=32))
+net.initialize(ctx=ctx)
+print(net(nd.random.uniform(shape=(2, 64), ctx=ctx)))
 
+# %% [markdown]
+# ## Checking `MyDense` against Gluon's `Dense` (not in the book)
+# With the same values (Gluon stores the weight transposed, as (units, in_units)),
+# `nn.Dense(5, activation="relu")` must give what `dense` gives. Then one SGD step on a
+# net of a `MyDense` and a `Dense` must move every parameter: `MyDense` trains like a
+# built-in layer. The book's exercise 1: give `self.params.get` an `init=` and watch the
+# printed values change.
 
-def main(argv=None):
-    parser = cli.section_parser(cli.module_name(__name__, __spec__), __doc__, ctx="cpu")
-    args = parser.parse_args(argv)
-    cli.seed_everything(args.seed)
-    ctx = args.ctx
+# %%
+# a bias of both signs (it starts at 0), so that the comparison sees it added before the relu
+dense.bias.set_data(nd.random.uniform(low=-0.1, high=0.1, shape=(5,), ctx=ctx))
+builtin = nn.Dense(5, in_units=10, activation="relu")
+builtin.initialize(ctx=ctx)
+builtin.weight.set_data(dense.weight.data().T)
+builtin.bias.set_data(dense.bias.data())
+x = nd.random.uniform(shape=(6, 10), ctx=ctx)
+my_dense_vs_dense = nd.abs(dense(x) - builtin(x)).max().asscalar()
+print('MyDense vs nn.Dense with the same weights, max |diff|:', my_dense_vs_dense)
 
-    # A fresh name counter keeps the printed names as the book's.
-    with mx.name.NameManager():
-        layer = CenteredLayer()
-        centered = layer(nd.array([1, 2, 3, 4, 5], ctx=ctx))
-        print(centered)
+# %%
+from mxnet import autograd
 
-        net = centered_net()
-        net.initialize(ctx=ctx)
-        y = net(nd.random.uniform(shape=(4, 8), ctx=ctx))
-        print(y)
-        # Not exactly 0: float32 rounding leaves a tiny residue.
-        print(y.mean())
-
-        my_param = gluon.Parameter("exciting_parameter_yay", shape=(3, 3))
-        my_param.initialize(ctx=ctx)
-        print((my_param.data(), my_param.grad()))
-
-        pd = gluon.ParameterDict(prefix="block1_")
-        pd.get("exciting_parameter_yay", shape=(3, 3))
-        print(pd)
-
-        dense = MyDense(5, in_units=10, prefix='o_my_dense_')
-        print(dense.params)
-        dense.initialize(ctx=ctx)
-        print(dense(nd.random.uniform(shape=(2, 10), ctx=ctx)))
-
-        net = my_dense_net()
-        net.initialize(ctx=ctx)
-        print(net(nd.random.uniform(shape=(2, 64), ctx=ctx)))
-
-        # Not in the book: MyDense trains like a built-in layer. A linear Dense on
-        # top keeps gradients flowing (a relu output near 0 would pass none back).
-        trained = nn.Sequential()
-        with trained.name_scope():
-            trained.add(MyDense(32, in_units=64))
-            trained.add(nn.Dense(2, in_units=32))
-        trained.initialize(ctx=ctx)
-        before = train_one_step(trained, nd.random.uniform(shape=(4, 64), ctx=ctx),
-                                nd.ones((4, 2), ctx=ctx))
-        changed = {name: bool((p.data() != before[name]).asnumpy().any())
-                   for name, p in trained.collect_params().items()}
-        for name, moved in changed.items():
-            print(name, 'changed after one step' if moved else 'unchanged')
-
-    return {"centered": centered.asnumpy().tolist(),
-            "centered_net_mean": y.mean().asscalar(),
-            "my_dense_params": list(dense.params.keys()), "changed_after_step": changed}
-
-
-if __name__ == "__main__":
-    sys.exit(cli.run(main))
+trained = nn.Sequential()
+with trained.name_scope():
+    trained.add(MyDense(32, in_units=64))
+    # linear on top: a relu output stuck at 0 would pass no gradient back
+    trained.add(nn.Dense(2, in_units=32))
+trained.initialize(ctx=ctx)
+before = {name: p.data().copy() for name, p in trained.collect_params().items()}
+trainer = gluon.Trainer(trained.collect_params(), 'sgd', {'learning_rate': 0.1})
+with autograd.record():
+    loss = gluon.loss.L2Loss()(trained(nd.random.uniform(shape=(4, 64), ctx=ctx)),
+                               nd.ones((4, 2), ctx=ctx))
+loss.backward()
+trainer.step(4)
+changed_after_step = {name: bool((p.data() != before[name]).asnumpy().any())
+                      for name, p in trained.collect_params().items()}
+for name, moved in changed_after_step.items():
+    print(name, 'changed after one step' if moved else 'unchanged')

@@ -1,144 +1,170 @@
-"""Saving and loading: NDArrays with nd.save/nd.load, a net's parameters with the
-book's save_params/load_params and with MXNet 1.9.1's save_parameters/load_parameters.
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-Files go under --out, each written to a temporary name and renamed into place.
-"""
-import sys
-import tempfile
-import warnings
-from pathlib import Path
+# %% [markdown]
+# # 序列化 --- 读写模型 (Serialization)
+#
+# Book section 4.3. NDArrays (a list, a dict) written with `nd.save` and read back with
+# `nd.load`, then a Gluon net's parameters written with `save_params` and loaded into a fresh
+# net, which then gives the same output. Beyond the book: MXNet 1.9.1's `save_parameters`, and
+# what happens when a file does not fit the net.
 
-import mxnet as mx
+# %% tags=["parameters"]
+ctx = "cpu"                   # device: auto (a GPU if one works), cpu, gpu or gpu:N
+seed = 1                      # seeds random, numpy and mx.random
+out = "out/serialization"     # folder for the parameter files this section writes
+
+# %%
+from gluon_tutorials import files, runtime
+
+ctx = runtime.setup(ctx, seed)
+
+# %% [markdown]
+# ## Reading and writing NDArrays
+# The book wrote into `data/`; here every file goes to `out`. Each is written under a
+# temporary name and renamed into place, so an interrupted run never leaves half a file.
+
+# %%
 from mxnet import nd
+
+x = nd.ones(3, ctx=ctx)
+y = nd.zeros(4, ctx=ctx)
+filename = f"{out}/test1.params"
+with files.atomic_path(filename) as tmp:
+    nd.save(tmp, [x, y])
+runtime.wrote(filename)
+
+# %%
+a, b = nd.load(filename)
+print(a, b)
+
+# %% [markdown]
+# A dict of NDArrays works the same way and comes back as a dict.
+
+# %%
+mydict = {"x": x, "y": y}
+filename = f"{out}/test2.params"
+with files.atomic_path(filename) as tmp:
+    nd.save(tmp, mydict)
+runtime.wrote(filename)
+
+# %%
+c = nd.load(filename)
+print(c)
+
+# %% [markdown]
+# ## Reading and writing a Gluon net's parameters
+# The same two-layer MLP, built twice by `get_net`.
+
+# %%
 from mxnet.gluon import nn
 
-import utils
-from gluon_tutorials import cli
-from gluon_tutorials.files import atomic_path
 
-
-def get_net(hidden=10, outputs=2):
+def get_net():
     net = nn.Sequential()
     with net.name_scope():
-        net.add(nn.Dense(hidden, activation="relu"))
-        net.add(nn.Dense(outputs))
+        net.add(nn.Dense(10, activation="relu"))
+        net.add(nn.Dense(2))
     return net
 
 
-def save_atomically(save, filename):
-    """Run `save(path)` on a temporary path beside `filename`, then rename it over
-    `filename`: a crash mid-write never leaves a half-written parameter file."""
-    with atomic_path(filename) as tmp:
-        save(tmp)
-    return Path(filename)
+net = get_net()
+net.initialize(ctx=ctx)
+x = nd.random.uniform(shape=(2, 10), ctx=ctx)
+print(net(x))
 
+# %% [markdown]
+# The book's `save_params` and `load_params`. MXNet 1.9.1 still has them but warns that they
+# are deprecated; the warnings are caught and shown as one note each, so the book's calls also
+# run where warnings are errors (`python -W error::UserWarning`). The second net, loaded from
+# the file instead of initialised, must print the same two rows as the first.
 
-def equal(a, b):
-    return a.shape == b.shape and bool((a == b).asnumpy().all())
+# %%
+import warnings
 
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    filename = f"{out}/mlp.params"
+    with files.atomic_path(filename) as tmp:
+        net.save_params(tmp)
+    runtime.wrote(filename)
 
-def error_of(action):
-    """The message of the error `action()` raises, or None when it succeeds."""
-    try:
-        action()
-    except (AssertionError, ValueError, mx.base.MXNetError) as err:
-        return str(err)
-    return None
+    net2 = get_net()
+    net2.load_params(filename, ctx)
+deprecations = [str(w.message).split(". ")[0] for w in caught]
+for note in deprecations:
+    print("note: MXNet 1.9.1 says", note)
+print(net2(x))
+save_params_identical = bool((net2(x) == net(x)).asnumpy().all())
 
+# %% [markdown]
+# ## Beyond the book
+# The names MXNet 1.9.1 prefers: `save_parameters` / `load_parameters`. Their file names each
+# parameter by its place in the net (`0.weight`) rather than by its generated name.
 
-def param_values(net):
-    return [p.data().copy() for p in net.collect_params().values()]
+# %%
+filename = f"{out}/mlp.parameters"
+with files.atomic_path(filename) as tmp:
+    net.save_parameters(tmp)
+runtime.wrote(filename)
 
+net3 = get_net()
+net3.load_parameters(filename, ctx=ctx)
+print(net3(x))
+save_parameters_identical = bool((net3(x) == net(x)).asnumpy().all())
 
-def unchanged(net, before):
-    return all(equal(p.data(), old) for p, old in zip(net.collect_params().values(), before))
+# %% [markdown]
+# A file that does not fit: a net whose last layer has 3 outputs instead of 2. MXNet loads
+# parameter after parameter and stops at the misfit, after it has already overwritten the
+# first layer. `utils.load_params_checked` holds the whole file against the net first and
+# either loads everything or changes nothing; it also names a file that was cut short.
 
+# %%
+import tempfile
+from pathlib import Path
 
-def main(argv=None):
-    parser = cli.section_parser(cli.module_name(__name__, __spec__), __doc__, ctx="cpu")
-    args = parser.parse_args(argv)
-    cli.seed_everything(args.seed)
-    ctx, out = args.ctx, args.out
+import utils
 
-    # Reading and writing NDArrays
-    x = nd.ones(3, ctx=ctx)
-    y = nd.zeros(4, ctx=ctx)
-    filename = save_atomically(lambda path: nd.save(path, [x, y]), out / "test1.params")
-    a, b = nd.load(str(filename))
-    print(a, b)
-    list_roundtrip = equal(a, x) and equal(b, y)
+wrong = nn.Sequential()
+with wrong.name_scope():
+    wrong.add(nn.Dense(10, activation="relu"))
+    wrong.add(nn.Dense(3))
+wrong.initialize(ctx=ctx)
+wrong(x)
 
-    mydict = {"x": x, "y": y}
-    filename = save_atomically(lambda path: nd.save(path, mydict), out / "test2.params")
-    c = nd.load(str(filename))
-    print(c)
-    dict_roundtrip = c.keys() == mydict.keys() and all(equal(c[k], v) for k, v in mydict.items())
+first_weight = wrong[0].weight.data().copy()
+try:
+    wrong.load_parameters(filename, ctx=ctx)
+except (AssertionError, ValueError) as err:  # ValueError: python -O strips MXNet's assert
+    print("MXNet:", err)
+mxnet_half_loaded = not bool((wrong[0].weight.data() == first_weight).asnumpy().all())
+print("first layer overwritten all the same:", mxnet_half_loaded)
 
-    # Reading and writing a Gluon model's parameters, as the book does
-    net = get_net()
-    net.initialize(ctx=ctx)
-    x = nd.random.uniform(shape=(2, 10), ctx=ctx)
-    print(net(x))
-
-    # MXNet 1.9.1 deprecates save_params/load_params with a UserWarning; record
-    # it and say it once, so that the book's calls also run where warnings are
-    # errors (`python -W error::UserWarning`, `pytest -W error`).
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        filename = save_atomically(net.save_params, out / "mlp.params")
-        net2 = get_net()
-        net2.load_params(str(filename), ctx)
-    deprecations = [str(w.message).split(". ")[0] for w in caught]
-    for note in deprecations:
-        print("note: MXNet 1.9.1 says", note)
-    print(net2(x))
-    save_params_identical = equal(net2(x), net(x))
-
-    # The names MXNet 1.9.1 prefers; the file keys are the layers' places ('0.weight').
-    modern = save_atomically(net.save_parameters, out / "mlp.parameters")
-    net3 = get_net()
-    net3.load_parameters(str(modern), ctx=ctx)
-    print(net3(x))
-    save_parameters_identical = equal(net3(x), net(x))
-
-    # Not in the book: a file that does not fit, loaded into a net whose last
-    # layer has 3 outputs instead of 2. MXNet stops at that layer, after it has
-    # already overwritten the first.
-    wrong = get_net(outputs=3)
-    wrong.initialize(ctx=ctx)
-    wrong(x)
-    before = param_values(wrong)
-    print("MXNet:", error_of(lambda: wrong.load_parameters(str(modern), ctx=ctx)))
-    half_loaded = not equal(wrong[0].weight.data(), before[0])
-    print("first layer overwritten all the same:", half_loaded)
-
-    # utils.load_params_checked compares the whole file with the net first.
-    wrong = get_net(outputs=3)
-    wrong.initialize(ctx=ctx)
-    wrong(x)
-    before = param_values(wrong)
-    wrong_shape_error = error_of(lambda: utils.load_params_checked(wrong, modern, ctx))
+# %%
+before = [p.data().copy() for p in wrong.collect_params().values()]
+try:
+    utils.load_params_checked(wrong, filename, ctx)
+except ValueError as err:
+    wrong_shape_error = str(err)
     print("utils.load_params_checked:", wrong_shape_error)
-    checked_unchanged = unchanged(wrong, before)
-    print("net left unchanged:", checked_unchanged)
+checked_load_unchanged = all(bool((p.data() == old).asnumpy().all())
+                             for p, old in zip(wrong.collect_params().values(), before))
+print("net left unchanged:", checked_load_unchanged)
 
-    # A file cut short on disk: MXNet raises (it does not crash); the checked load
-    # says what is wrong with the file.
-    with tempfile.TemporaryDirectory() as scratch:
-        truncated = Path(scratch) / "mlp-truncated.params"
-        truncated.write_bytes(modern.read_bytes()[: modern.stat().st_size // 2])
-        truncated_error = error_of(lambda: utils.load_params_checked(get_net(), truncated, ctx))
+# %%
+with tempfile.TemporaryDirectory() as scratch:
+    truncated = Path(scratch) / "mlp-truncated.params"
+    data = Path(filename).read_bytes()
+    truncated.write_bytes(data[:len(data) // 2])
+    try:
+        utils.load_params_checked(get_net(), truncated, ctx)
+    except ValueError as err:
+        truncated_error = str(err)
         print("utils.load_params_checked:", truncated_error)
-
-    return {"list_roundtrip": list_roundtrip, "dict_roundtrip": dict_roundtrip,
-            "save_params_identical": save_params_identical,
-            "save_parameters_identical": save_parameters_identical,
-            "deprecation_warnings": deprecations, "mxnet_half_loaded": half_loaded,
-            "wrong_shape_error": wrong_shape_error, "checked_load_unchanged": checked_unchanged,
-            "truncated_error": truncated_error,
-            "files": [str(out / name) for name in
-                      ("test1.params", "test2.params", "mlp.params", "mlp.parameters")]}
-
-
-if __name__ == "__main__":
-    sys.exit(cli.run(main))
