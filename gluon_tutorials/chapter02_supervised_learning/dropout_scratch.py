@@ -1,42 +1,122 @@
-"""Dropout from scratch: a 784-256-256-10 perceptron that drops hidden units.
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-Drop probability 0.2 after the first hidden layer and 0.5 after the second (drop less
-near the input); batch 256, SGD with lr 0.5 / batch size, 5 epochs.
-"""
-import argparse
-import sys
+# %% [markdown]
+# # 丢弃法 --- 从 0 开始 (Dropout from scratch)
+#
+# Book section 3.10. Dropout zeroes a random share of a layer's outputs and scales up the
+# rest, so that no unit can rely on any other. Here it is written by hand and put after
+# both hidden layers of a 784-256-256-10 perceptron.
 
-from mxnet import autograd, nd
+# %% tags=["parameters"]
+epochs = 5             # passes over the training data
+batch_size = 256       # examples per mini-batch
+learning_rate = 0.5    # SGD step size (the gradient is averaged over the batch)
+drop_prob1 = 0.2       # drop probability after the first hidden layer
+drop_prob2 = 0.5       # drop probability after the second hidden layer
+drop_at_test = True    # drop also while measuring accuracy, as the book's net does
+ctx = "auto"           # device: auto (a GPU if one works), cpu, gpu or gpu:N
+seed = 1               # seeds random, numpy and mx.random
+subset = None          # use only the first N training and N test images (a quick run)
+out = "out/dropout_scratch"  # folder for the figures this section writes
 
-from gluon_tutorials import cli
-from gluon_tutorials.chapter02_supervised_learning.mlp_scratch import (
-    init_params, num_inputs, num_outputs)
-from gluon_tutorials.chapter02_supervised_learning.softmax_regression_gluon import (
-    train_fashion_mnist)
+# %%
+from gluon_tutorials import runtime
+
+ctx = runtime.setup(ctx, seed)
+
+# %% [markdown]
+# ## Implementing dropout
+# Each element of `X` is dropped with probability `drop_probability`; the survivors are
+# divided by the keep probability, so the expected value of the result is `X` itself.
+
+# %%
+from mxnet import nd
 
 
 def dropout(X, drop_probability):
-    """Zero each element with probability `drop_probability` and scale the survivors
-    by 1 / keep_probability, so that E[dropout(X)] == X."""
     keep_probability = 1 - drop_probability
+    # a ValueError where the book asserts: `python -O` strips asserts
     if not 0 <= keep_probability <= 1:
         raise ValueError(f"drop_probability must lie in [0, 1], got {drop_probability}")
     if keep_probability == 0:
         return X.zeros_like()
-    mask = nd.random.uniform(0, 1.0, X.shape, ctx=X.context) < keep_probability
-    return mask * X * (1 / keep_probability)
+
+    mask = nd.random.uniform(
+        0, 1.0, X.shape, ctx=X.context) < keep_probability
+    scale = 1 / keep_probability
+    return mask * X * scale
 
 
-def net(X, params, drop_prob1=.2, drop_prob2=.5, drop_at_test=True):
-    """Dense-ReLU-dropout twice, then the output layer.
+# %% [markdown]
+# Nothing dropped, about half dropped (the rest doubled), everything dropped:
 
-    The book (0.3) drops in every forward pass, accuracy evaluation included, which
-    costs it some test accuracy; drop_at_test=False drops only while autograd is
-    training, as later editions of the book do.
-    """
-    W1, b1, W2, b2, W3, b3 = params
-    drop = drop_at_test or autograd.is_training()
+# %%
+A = nd.arange(20).reshape((5, 4))
+print(dropout(A, 0.0))
+
+# %%
+print(dropout(A, 0.5))
+
+# %%
+print(dropout(A, 1.0))
+
+# %% [markdown]
+# ## Getting the data
+
+# %%
+import utils
+
+train_data, test_data = utils.load_data_fashion_mnist(batch_size, subset=subset)
+
+# %% [markdown]
+# ## A perceptron with two hidden layers
+# Both hidden layers have 256 units.
+
+# %%
+num_inputs = 28*28
+num_outputs = 10
+
+num_hidden1 = 256
+num_hidden2 = 256
+weight_scale = .01
+
+W1 = nd.random_normal(shape=(num_inputs, num_hidden1), scale=weight_scale, ctx=ctx)
+b1 = nd.zeros(num_hidden1, ctx=ctx)
+
+W2 = nd.random_normal(shape=(num_hidden1, num_hidden2), scale=weight_scale, ctx=ctx)
+b2 = nd.zeros(num_hidden2, ctx=ctx)
+
+W3 = nd.random_normal(shape=(num_hidden2, num_outputs), scale=weight_scale, ctx=ctx)
+b3 = nd.zeros(num_outputs, ctx=ctx)
+
+params = [W1, b1, W2, b2, W3, b3]
+
+for param in params:
+    param.attach_grad()
+
+# %% [markdown]
+# ## The model with dropout layers
+# Dropout after each hidden layer's ReLU, less of it near the input (`drop_prob1` 0.2,
+# `drop_prob2` 0.5). The book's `net` drops in every forward pass, also while
+# `evaluate_accuracy` measures it, which costs it some test accuracy; with
+# `drop_at_test = False` it drops only inside `autograd.record()`, as the later editions
+# of the book (and Gluon's `nn.Dropout`) do.
+
+# %%
+from mxnet import autograd
+
+
+def net(X):
     X = X.reshape((-1, num_inputs))
+    drop = drop_at_test or autograd.is_training()
     h1 = nd.relu(nd.dot(X, W1) + b1)
     if drop:
         h1 = dropout(h1, drop_prob1)
@@ -46,42 +126,40 @@ def net(X, params, drop_prob1=.2, drop_prob2=.5, drop_at_test=True):
     return nd.dot(h2, W3) + b3
 
 
-def probability(text):
-    value = float(text)
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"expected a probability in [0, 1], got {text}")
-    return value
+# %% [markdown]
+# ## Training
+# The test accuracy should end near the book's 0.846. The book's exercises: train without
+# dropout (`drop_prob1` and `drop_prob2` 0), or swap the two probabilities. Setting
+# `drop_at_test` to False shows what dropping at test time cost.
 
+# %%
+from mxnet import gluon
 
-def add_drop_probs(parser):
-    """--drop-prob1 and --drop-prob2 with the book's 0.2 and 0.5."""
-    parser.add_argument("--drop-prob1", type=probability, default=.2,
-                        help="drop probability after the first hidden layer")
-    parser.add_argument("--drop-prob2", type=probability, default=.5,
-                        help="drop probability after the second hidden layer")
+softmax_cross_entropy = gluon.loss.SoftmaxCrossEntropyLoss()
 
+for epoch in runtime.epochs(epochs):
+    train_loss = 0.
+    train_acc = 0.
+    for data, label in train_data:
+        data, label = data.as_in_context(ctx), label.as_in_context(ctx)
+        with autograd.record():
+            output = net(data)
+            loss = softmax_cross_entropy(output, label)
+        loss.backward()
+        utils.SGD(params, learning_rate/batch_size)
+        # summed on the device and read once an epoch: a read per batch makes MXNet wait
+        train_loss += nd.mean(loss)
+        train_acc += utils.batch_accuracy(output, label)
+    test_acc = utils.evaluate_accuracy(test_data, net, ctx)
+    print("Epoch %d. Loss: %f, Train acc %f, Test acc %f" % (
+        epoch, train_loss.asscalar() / len(train_data), train_acc.asscalar() / len(train_data),
+        test_acc))
+    runtime.check_finite(train_loss, learning_rate, params)
 
-def parse_args(argv=None):
-    parser = cli.section_parser(cli.module_name(__name__, __spec__), __doc__,
-                                epochs=5, batch_size=256, lr=.5, subset=True)
-    add_drop_probs(parser)
-    parser.add_argument("--drop-at-test", action=argparse.BooleanOptionalAction, default=True,
-                        help="drop units when measuring accuracy too, as the book does "
-                             "(--no-drop-at-test: only while training)")
-    return parser.parse_args(argv)
+# %% [markdown]
+# ## Predictions
+# The first test images with their true and predicted labels (with `drop_at_test` on,
+# through a thinned network).
 
-
-def main(argv=None):
-    args = parse_args(argv)
-    cli.seed_everything(args.seed)
-
-    params = init_params([num_inputs, 256, 256, num_outputs], .01, ctx=args.ctx)
-
-    def model(X):
-        return net(X, params, args.drop_prob1, args.drop_prob2, args.drop_at_test)
-
-    return train_fashion_mnist(model, args, params)
-
-
-if __name__ == "__main__":
-    sys.exit(cli.run(main))
+# %%
+utils.show_predictions(net, test_data, ctx, f"{out}/predictions.png")
