@@ -18,6 +18,8 @@ DEFAULT_SEED = 1
 # Parameters that may be 0 (no penalty, no dropout) and those that are probabilities.
 NON_NEGATIVE = {"weight_decay", "drop_prob", "drop_prob1", "drop_prob2", "wd"}
 PROBABILITIES = {"drop_prob", "drop_prob1", "drop_prob2"}
+# Counts with a floor above 1: K-fold cross-validation needs two folds.
+MINIMUM = {"k": 2}
 # Short spellings kept from the earlier command line.
 ALIASES = {"learning_rate": ["--lr"]}
 
@@ -37,6 +39,15 @@ def positive_int(text):
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
     return value
+
+
+def at_least(minimum):
+    def count(text):
+        value = positive_int(text)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {text}")
+        return value
+    return count
 
 
 def positive_float(text):
@@ -111,6 +122,8 @@ def _type_for(param):
         return int, "N"
     if isinstance(default, bool):
         return None, None
+    if name in MINIMUM:
+        return at_least(MINIMUM[name]), "N"
     if isinstance(default, int) or default is None:
         return positive_int, "N"
     if isinstance(default, float):

@@ -122,7 +122,7 @@ def score(row):
     else:
         books = book if isinstance(book, list) else [book]
         means = mean if isinstance(mean, list) else [mean]
-        sigmas = sigma if isinstance(sigma, list) else [sigma]
+        sigmas = sigma if isinstance(sigma, list) else [sigma] * len(books)
         zs = []
         for b, m, s in zip(books, means, sigmas):
             if s > 0:

@@ -84,8 +84,8 @@ def hybridize(net, on=True):
 
 
 def epochs(count):
-    """range(count), timing each pass; the times land in `epoch_seconds` for the report."""
-    epoch_seconds.clear()
+    """range(count), timing each pass; the times are added to `epoch_seconds`, which
+    reproduce empties before each run (a section may train several times)."""
     for epoch in range(count):
         start = time.perf_counter()
         yield epoch
@@ -114,11 +114,25 @@ def check_finite(loss, learning_rate=None, params=None, what="loss"):
                 bad = f"parameter {getattr(p, 'name', i)} holds non-finite values"
                 break
     if bad:
-        rate = "" if learning_rate is None else f" (learning_rate = {learning_rate:g})"
-        raise Diverged(f"training diverged: {bad}. The steps were too large for this model; "
-                       f"try a smaller learning rate{rate}, e.g. ten times smaller. "
-                       f"Nothing was saved from this run.")
+        raise _diverged(bad, learning_rate)
     return loss
+
+
+def check_improved(loss, untrained_loss, learning_rate=None, what="loss"):
+    """Raise Diverged when a fit ended with a higher `loss` than the untrained model's: with
+    an optimizer such as Adam, which moves each weight by about the learning rate whatever the
+    gradient, a far too large rate wrecks a model without any infinity."""
+    if float(loss) > float(untrained_loss):
+        raise _diverged(f"the {what} ended at {float(loss):g}, above the untrained model's "
+                        f"{float(untrained_loss):g}", learning_rate)
+    return loss
+
+
+def _diverged(bad, learning_rate):
+    rate = "" if learning_rate is None else f" (learning_rate = {learning_rate:g})"
+    return Diverged(f"training diverged: {bad}. The steps were too large for this model; "
+                    f"try a smaller learning rate{rate}, e.g. ten times smaller. "
+                    f"Nothing was saved from this run.")
 
 
 def in_notebook():

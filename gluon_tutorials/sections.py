@@ -52,7 +52,8 @@ SECTIONS = [
             book={"w": [1.9998, -3.4000], "b": 4.1999, "loss": 1.03e-4},
             figures={"loss": "average_loss"}),
     Section("linear_regression_gluon", _CH2, "线性回归 --- 使用 Gluon (linear regression with Gluon)",
-            book={"w": [1.9992, -3.3989], "b": 4.2011, "loss": 5.1e-5}),
+            book={"w": [1.9992, -3.3989], "b": 4.2011, "loss": 5.1e-5},
+            figures={"loss": "average_loss"}),
     # chapter 2, continued (issue 3)
     Section("softmax_regression_scratch", _CH2, "多类逻辑回归 --- 从 0 开始 (softmax regression from scratch)",
             book={"test_acc": 0.7217},
@@ -78,7 +79,8 @@ SECTIONS = [
     Section("reg_gluon", _CH2, "正则化 --- 使用 Gluon (regularization with Gluon)"),
     Section("kaggle_gluon_kfold", _CH2,
             "实战 Kaggle 比赛：使用 Gluon 预测房价和 K 折交叉验证 (Kaggle house prices, K-fold)",
-            book={"avg_train_loss": 0.1934, "avg_test_loss": 0.1973}, dataset="kaggle"),
+            book={"avg_train_loss": 0.1934, "avg_test_loss": 0.1973}, dataset="kaggle",
+            figures={"avg_train_loss": "train_loss", "avg_test_loss": "test_loss"}),
     # chapter 3 (issue 4)
     Section("block", _CH3, "创建神经网络 (Block)",
             book={"default_prefix": "mlp0_dense0", "custom_prefix": "another_mlp_dense0"}),

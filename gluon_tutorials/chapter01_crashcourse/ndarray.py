@@ -1,98 +1,148 @@
-"""NDArray: creating arrays, operations, broadcasting, numpy conversion, in-place updates."""
-import sys
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
+# %% [markdown]
+# # 使用 NDArray 来处理数据 (NDArray)
+#
+# Book section 2.2. `NDArray` is MXNet's n-dimensional array, close to NumPy's: we create
+# arrays, compute with them, let shapes broadcast, convert to and from NumPy, and see which
+# updates write into an existing array instead of allocating a new one.
+
+# %% tags=["parameters"]
+seed = 1  # seeds random, numpy and mx.random (the random array below)
+
+# %%
+from gluon_tutorials import runtime
+
+runtime.setup(seed=seed)
+
+# %% [markdown]
+# ## Creating arrays
+
+# %%
+from mxnet import ndarray as nd
+
+# %%
+print(nd.zeros((3, 4)))
+
+# %%
+x = nd.ones((3, 4))
+print(x)
+
+# %%
+print(nd.array([[1, 2], [2, 3]]))
+
+# %% [markdown]
+# Every element drawn from a normal distribution with mean 0 and standard deviation 1, the
+# usual way to start a model's parameters. The values depend on `seed`; they are not the
+# book's, whose MXNet drew its random numbers differently.
+
+# %%
+y = nd.random_normal(0, 1, shape=(3, 4))
+print(y)
+
+# %%
+print(y.shape)
+
+# %% [markdown]
+# The size is the product of the shape's entries.
+
+# %%
+print(y.size)
+
+# %% [markdown]
+# ## Operators
+# Element-wise sum, product and exponential, then a matrix product with a transpose.
+
+# %%
+print(x + y)
+
+# %%
+print(x * y)
+
+# %%
+print(nd.exp(y))
+
+# %%
+print(nd.dot(x, y.T))
+
+# %% [markdown]
+# ## Broadcasting
+# `a` is 3x1 and `b` is 1x2: for `a + b` both are repeated along their length-1 axis, and
+# the sum is 3x2.
+
+# %%
+a = nd.arange(3).reshape((3, 1))
+b = nd.arange(2).reshape((1, 2))
+print('a:', a)
+print('b:', b)
+print('a+b:', a + b)
+
+# %% [markdown]
+# ## To and from NumPy
+
+# %%
 import numpy as np
-from mxnet import nd
 
-from gluon_tutorials import cli
+x = np.ones((2, 3))
+y = nd.array(x)
+# the book's y.astype(np.float32) gives an NDArray in MXNet 1.9.1; the numpy array the
+# book printed is what asnumpy() returns
+z = y.asnumpy()
+print([z, y])
 
+# %% [markdown]
+# ## In-place updates
+# `id()` tells whether a name still refers to the same array. `y = y + x` allocates a new
+# one (False); writing through `[:]`, an `out=` argument or `+=` reuses the old one (True).
 
-def show(title, value):
-    print(f"# {title}")
-    print(value)
+# %%
+x = nd.ones((3, 4))
+y = nd.ones((3, 4))
 
+before = id(y)
+y = y + x
+print(id(y) == before)
 
-def creation():
-    show("zeros (3, 4)", nd.zeros((3, 4)))
-    x = nd.ones((3, 4))
-    show("ones (3, 4)", x)
-    show("from a nested list", nd.array([[1, 2], [2, 3]]))
-    y = nd.random_normal(0, 1, shape=(3, 4))
-    show("random normal, mean 0, std 1", y)
-    print("shape", y.shape, "size", y.size)
-    return x, y
+# %%
+z = nd.zeros_like(x)
+before = id(z)
+z[:] = x + y
+print(id(z) == before)
 
+# %% [markdown]
+# `z[:] = x + y` still builds `x + y` in a temporary array first; the operator's `out=`
+# argument writes the result straight into `z`.
 
-def operations(x, y):
-    show("x + y", x + y)
-    show("x * y", x * y)
-    show("exp(y)", nd.exp(y))
-    show("x . y^T", nd.dot(x, y.T))
+# %%
+nd.elemwise_add(x, y, out=z)
+print(id(z) == before)
 
+# %%
+before = id(x)
+x += y
+print(id(x) == before)
 
-def broadcasting():
-    a = nd.arange(3).reshape((3, 1))
-    b = nd.arange(2).reshape((1, 2))
-    show("a", a)
-    show("b", b)
-    total = a + b
-    show("a + b broadcasts (3, 1) and (1, 2) to (3, 2)", total)
-    return total
+# %% [markdown]
+# ## Slicing
+# Not in the 0.3 text (later editions add it): a slice reads rows, and assigning to an index
+# or a slice writes into the array.
 
+# %%
+x = nd.arange(12).reshape((3, 4))
+print(x[1:3])
 
-def numpy_round_trip():
-    x = np.ones((2, 3))
-    y = nd.array(x)  # numpy -> NDArray
-    z = y.asnumpy()  # NDArray -> numpy
-    print(f"# numpy -> mxnet -> numpy: {type(x).__name__} -> {type(y).__name__} -> {type(z).__name__}")
-    return x, z
+# %%
+x[1, 2] = 9.0
+print(x)
 
-
-def in_place(x, y):
-    """Which updates allocate a new array and which write into an existing one."""
-    checks = {}
-    before = id(y)
-    y = y + x
-    checks["y = y + x keeps id"] = id(y) == before
-
-    z = nd.zeros_like(x)
-    before = id(z)
-    z[:] = x + y
-    checks["z[:] = x + y keeps id"] = id(z) == before
-
-    nd.elemwise_add(x, y, out=z)
-    checks["elemwise_add(x, y, out=z) keeps id"] = id(z) == before
-
-    before = id(x)
-    x += y
-    checks["x += y keeps id"] = id(x) == before
-    for what, same in checks.items():
-        print(f"{what}: {same}")
-    return checks
-
-
-def slicing(x):
-    show("x[1:3]", x[1:3])
-    x[1, 2] = 9.0
-    show("after x[1, 2] = 9", x)
-    x[1:2, 1:3] = 4.0
-    show("after x[1:2, 1:3] = 4", x)
-    return x
-
-
-def main(argv=None):
-    parser = cli.section_parser(cli.module_name(__name__, __spec__), __doc__, ctx="cpu")
-    args = parser.parse_args(argv)
-    cli.seed_everything(args.seed)
-    x, y = creation()
-    operations(x, y)
-    total = broadcasting()
-    original, back = numpy_round_trip()
-    checks = in_place(x, y)
-    sliced = slicing(nd.arange(12).reshape((3, 4)))
-    return {"broadcast_shape": total.shape, "numpy_round_trip_equal": bool((original == back).all()),
-            "in_place": checks, "sliced": sliced.asnumpy().tolist()}
-
-
-if __name__ == "__main__":
-    sys.exit(cli.run(main))
+# %%
+x[1:2, 1:3] = 4.0
+print(x)

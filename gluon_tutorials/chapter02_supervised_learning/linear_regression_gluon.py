@@ -1,68 +1,126 @@
-"""Linear regression with Gluon: ArrayDataset, DataLoader, nn.Dense, L2Loss, Trainer.
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-The same data as the scratch section; batch 10, sgd lr 0.1, 5 epochs.
-"""
-import sys
+# %% [markdown]
+# # 线性回归 --- 使用 Gluon (Linear regression with Gluon)
+#
+# Book section 3.2. The model of section 3.1 again, now built from Gluon's pieces: a
+# `DataLoader` reads the data, a `Dense(1)` layer is the model, `L2Loss` the loss and a
+# `Trainer` takes the SGD steps.
 
-import mxnet as mx
-from mxnet import autograd, gluon, nd
+# %% tags=["parameters"]
+epochs = 5             # passes over the data
+batch_size = 10        # examples per mini-batch
+learning_rate = 0.1    # SGD step size
+num_examples = 1000    # size of the generated data set
+ctx = "cpu"            # device: auto (a GPU if one works), cpu, gpu or gpu:N
+seed = 1               # seeds random, numpy and mx.random
+hybridize = True       # compile the network (faster); off, it runs imperatively as in the book
 
-from gluon_tutorials import cli
-from gluon_tutorials.chapter02_supervised_learning.linear_regression_scratch import (
-    make_data, num_examples, true_b, true_w)
+# %%
+from gluon_tutorials import runtime
 
+ctx = runtime.setup(ctx, seed)
 
-def data_loader(X, y, batch_size):
-    dataset = gluon.data.ArrayDataset(X, y)
-    return gluon.data.DataLoader(dataset, batch_size, shuffle=True)
+# %% [markdown]
+# ## Data
+# The same data as in section 3.1: `y = 2 * X[:, 0] - 3.4 * X[:, 1] + 4.2` plus noise.
 
+# %%
+from mxnet import ndarray as nd
+from mxnet import autograd
+from mxnet import gluon
 
-def build_net(ctx=mx.cpu()):
-    net = gluon.nn.Sequential()
-    net.add(gluon.nn.Dense(1))
-    net.initialize(ctx=ctx)
-    return net
+num_inputs = 2
 
+true_w = [2, -3.4]
+true_b = 4.2
 
-def train(net, data_iter, num_examples, epochs=5, batch_size=10, learning_rate=.1,
-          ctx=mx.cpu(), log=print):
-    """The book's loop; returns the average loss of each epoch."""
-    square_loss = gluon.loss.L2Loss()
-    trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': learning_rate})
-    losses = []
-    for e in range(epochs):
-        total_loss = 0
-        for data, label in data_iter:
-            data, label = data.as_in_context(ctx), label.as_in_context(ctx)
-            with autograd.record():
-                output = net(data)
-                loss = square_loss(output, label)
-            loss.backward()
-            trainer.step(batch_size)
-            total_loss += nd.sum(loss).asscalar()
-        losses.append(total_loss / num_examples)
-        log("Epoch %d, average loss: %f" % (e, losses[-1]))
-    return losses
+X = nd.random_normal(shape=(num_examples, num_inputs), ctx=ctx)
+y = true_w[0] * X[:, 0] + true_w[1] * X[:, 1] + true_b
+y += .01 * nd.random_normal(shape=y.shape, ctx=ctx)
 
+# %% [markdown]
+# ## Reading the data
+# `ArrayDataset` pairs features with labels; `DataLoader` shuffles them and hands out
+# mini-batches, as our own `data_iter` did.
 
-def main(argv=None):
-    parser = cli.section_parser(cli.module_name(__name__, __spec__), __doc__,
-                                epochs=5, batch_size=10, lr=.1, ctx="cpu")
-    parser.add_argument("--num-examples", type=cli.positive_int, default=num_examples)
-    args = parser.parse_args(argv)
-    cli.seed_everything(args.seed)
+# %%
+dataset = gluon.data.ArrayDataset(X, y)
+data_iter = gluon.data.DataLoader(dataset, batch_size, shuffle=True)
 
-    X, y = make_data(args.num_examples)
-    net = build_net(ctx=args.ctx)
-    losses = train(net, data_loader(X, y, args.batch_size), len(X), args.epochs,
-                   args.batch_size, args.lr, ctx=args.ctx)
-    dense = net[0]
-    learned_w = dense.weight.data().reshape((-1,)).asnumpy().tolist()
-    learned_b = dense.bias.data().asscalar()
-    print("true_w", true_w, "learned w", [round(v, 4) for v in learned_w])
-    print("true_b", true_b, "learned b", round(learned_b, 4))
-    return {"w": learned_w, "b": learned_b, "loss": losses[-1], "losses": losses}
+# %%
+for data, label in data_iter:
+    print(data, label)
+    break
 
+# %% [markdown]
+# ## The model
+# An empty `Sequential` with one `Dense` layer of one output. The layer's number of inputs
+# is not given: Gluon infers it from the first batch it sees.
 
-if __name__ == "__main__":
-    sys.exit(cli.run(main))
+# %%
+net = gluon.nn.Sequential()
+
+# %%
+net.add(gluon.nn.Dense(1))
+
+# %%
+net.initialize(ctx=ctx)
+runtime.hybridize(net, hybridize)
+
+# %% [markdown]
+# ## Loss and optimiser
+
+# %%
+square_loss = gluon.loss.L2Loss()
+
+# %%
+trainer = gluon.Trainer(
+    net.collect_params(), 'sgd', {'learning_rate': learning_rate})
+
+# %% [markdown]
+# ## Training
+# `trainer.step(batch_size)` replaces our `SGD`. `L2Loss` is half the squared error, so the
+# loss ends near 5e-5, half of section 3.1's. Exercises from the book: why is
+# `learning_rate` ten times section 3.1's (read `help(trainer.step)`)? And how do you get
+# the gradient of `dense.weight` (`help(dense.weight)`)?
+
+# %%
+for e in runtime.epochs(epochs):
+    total_loss = 0
+    for data, label in data_iter:
+        data, label = data.as_in_context(ctx), label.as_in_context(ctx)
+        with autograd.record():
+            output = net(data)
+            loss = square_loss(output, label)
+        loss.backward()
+        trainer.step(batch_size)
+        # summed on the device and read once an epoch: a read per batch makes MXNet wait
+        total_loss += nd.sum(loss)
+    print("Epoch %d, average loss: %f" % (e, total_loss.asscalar() / num_examples))
+    runtime.check_finite(total_loss, learning_rate, net.collect_params())
+average_loss = total_loss.asscalar() / num_examples
+
+# %% [markdown]
+# ## The learned parameters next to the true ones
+# The layer `net[0]` holds them.
+
+# %%
+dense = net[0]
+true_w, dense.weight.data()
+
+# %%
+true_b, dense.bias.data()
+
+# %%
+w, b = dense.weight.data(), dense.bias.data()
+print("true_w", true_w, "learned w", [round(v, 4) for v in w.reshape((-1,)).asnumpy().tolist()])
+print("true_b", true_b, "learned b", round(b.asscalar(), 4))

@@ -1,116 +1,178 @@
-"""Regularisation from scratch: an L2 penalty against overfitting.
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-High-dimensional linear regression with few examples: p = 200 inputs,
-20 training and 100 test examples, y = 0.05 + sum_i 0.01 x_i + N(0, 0.01).
-Batch 1, SGD lr 0.002, 10 epochs; train(0) overfits, train(2) adds
-lambda * ((w**2).sum() + b**2) to the loss and lowers the test loss.
-"""
-import sys
+# %% [markdown]
+# # 正则化 --- 从 0 开始 (Regularization from scratch)
+#
+# Book section 3.8. Linear regression with 200 inputs and only 20 training examples
+# overfits: the training loss falls to almost nothing while the test loss stays high.
+# Adding an L2 penalty on the parameters to the loss, written by hand, brings the test loss
+# down.
 
-import mxnet as mx
-from mxnet import autograd, nd
+# %% tags=["parameters"]
+epochs = 10            # passes over the training data
+batch_size = 1         # examples per mini-batch
+learning_rate = 0.002  # SGD step size
+weight_decay = 2.0     # lambda of the second run: the weight of the L2 penalty (0: none)
+ctx = "cpu"            # device: auto (a GPU if one works), cpu, gpu or gpu:N
+seed = 1               # seeds random, numpy and mx.random
+out = "out/reg_scratch"  # folder for the figure this section writes
 
-import utils
-from gluon_tutorials import cli
-from gluon_tutorials.chapter02_supervised_learning.linear_regression_scratch import (
-    data_iter, net, square_loss)
+# %%
+from gluon_tutorials import runtime
+
+ctx = runtime.setup(ctx, seed)
+
+# %% [markdown]
+# ## High-dimensional linear regression
+# `y = 0.05 + sum_i 0.01 x_i` plus noise with standard deviation 0.01, with p = 200 inputs
+# and n = 20 training examples.
+
+# %%
+from mxnet import ndarray as nd
+from mxnet import autograd
+from mxnet import gluon
 
 num_train = 20
 num_test = 100
 num_inputs = 200
-true_w = [0.01] * num_inputs
+
+# %% [markdown]
+# ## The data
+# The true parameters first. Note that the book's code below leaves `true_b` out of `y`, so
+# the learned bias should come out near 0, as it does in the book's output. Add `+ true_b`
+# to follow the formula instead.
+
+# %%
+true_w = nd.ones((num_inputs, 1), ctx=ctx) * 0.01
 true_b = 0.05
 
+# %%
+X = nd.random.normal(shape=(num_train + num_test, num_inputs), ctx=ctx)
+y = nd.dot(X, true_w)
+y += .01 * nd.random.normal(shape=y.shape, ctx=ctx)
 
-def make_data():
-    """(X_train, X_test, y_train, y_test): N(0, 1) features, labels from the true model
-    plus N(0, 0.01) noise. The book's code leaves true_b out of y although its formula
-    has it; here y follows the formula."""
-    X = nd.random.normal(shape=(num_train + num_test, num_inputs))
-    y = nd.dot(X, nd.array(true_w).reshape((-1, 1))) + true_b
-    y += .01 * nd.random.normal(shape=y.shape)
-    return X[:num_train], X[num_train:], y[:num_train], y[num_train:]
+X_train, X_test = X[:num_train, :], X[num_train:, :]
+y_train, y_test = y[:num_train], y[num_train:]
+
+# %% [markdown]
+# Random mini-batches of the first `num_examples` examples (the training set), as in
+# section 3.1.
+
+# %%
+import random
 
 
-def get_params(ctx=mx.cpu()):
+def data_iter(num_examples):
+    idx = list(range(num_examples))
+    random.shuffle(idx)
+    for i in range(0, num_examples, batch_size):
+        j = nd.array(idx[i:min(i + batch_size, num_examples)], ctx=ctx)
+        yield X.take(j), y.take(j)
+
+
+# %% [markdown]
+# ## Parameters
+
+# %%
+def get_params():
     w = nd.random.normal(shape=(num_inputs, 1), ctx=ctx) * 0.1
     b = nd.zeros((1,), ctx=ctx)
     for param in (w, b):
         param.attach_grad()
-    return [w, b]
+    return (w, b)
 
 
+# %% [markdown]
+# ## The L2 penalty
+# Training minimises `loss + lambda * (||w||^2 + b^2)`, which pulls the parameters towards
+# zero. Penalising the bias as well, as here, makes little difference.
+
+# %%
 def L2_penalty(w, b):
-    # The bias is penalised too; whether it is makes little difference here.
-    return (w ** 2).sum() + b ** 2
+    return (w**2).sum() + b**2
+
+
+# %% [markdown]
+# ## Training and testing
+# Model, loss and SGD as in section 3.1 (`net` takes `lambd` without using it, as in the
+# book). `test` scores the plain squared error: the penalty only shapes training. Each
+# call of `train` keeps its curves in `losses`; they are drawn at the end.
+
+# %%
+def net(X, lambd, w, b):
+    return nd.dot(X, w) + b
+
+
+def square_loss(yhat, y):
+    return (yhat - y.reshape(yhat.shape)) ** 2
+
+
+def SGD(params, lr):
+    for param in params:
+        param[:] = param - lr * param.grad
 
 
 def test(params, X, y):
-    """Mean squared error of the unpenalised model: the penalty only shapes training."""
-    return square_loss(net(X, *params), y).mean().asscalar()
+    return square_loss(net(X, 0, *params), y).mean().asscalar()
 
 
-def train(lambd, X_train, X_test, y_train, y_test, epochs=10, batch_size=1,
-          learning_rate=.002, ctx=mx.cpu()):
-    """Fresh parameters trained with loss + lambd * L2_penalty; returns
-    (params, train losses, test losses), one loss per epoch."""
-    X_train, X_test = X_train.as_in_context(ctx), X_test.as_in_context(ctx)
-    y_train, y_test = y_train.as_in_context(ctx), y_test.as_in_context(ctx)
-    params = get_params(ctx)
-    train_loss, test_loss = [], []
-    for e in range(epochs):
-        for data, label in data_iter(batch_size, X_train, y_train):
+losses = []
+
+
+def train(lambd):
+    params = get_params()
+    train_loss = []
+    test_loss = []
+    for e in runtime.epochs(epochs):
+        for data, label in data_iter(num_train):
             with autograd.record():
-                output = net(data, *params)
-                loss = square_loss(output, label) + lambd * L2_penalty(*params)
+                output = net(data, lambd, *params)
+                loss = square_loss(
+                    output, label) + lambd * L2_penalty(*params)
             loss.backward()
-            utils.SGD(params, learning_rate)
+            SGD(params, learning_rate)
         train_loss.append(test(params, X_train, y_train))
         test_loss.append(test(params, X_test, y_test))
-    return params, train_loss, test_loss
+        runtime.check_finite(train_loss[-1], learning_rate, params)
+    losses.append((lambd, train_loss, test_loss))
+    print("lambda %g: train loss %f, test loss %f" % (lambd, train_loss[-1], test_loss[-1]))
+    print("  learned w[:10]:",
+          [round(v, 4) for v in params[0][:10].reshape((-1,)).asnumpy().tolist()])
+    print("  learned b: %f" % params[1].asscalar())
+    return 'learned w[:10]:', params[0][:10], 'learned b:', params[1]
 
 
-def compare(name, strengths, fit, path, log=print):
-    """Fit once per regularisation strength, print each run's final losses and learned
-    parameters, draw the loss curves to `path`, and return the metrics dict: the last
-    (regularised) run's numbers, and the first run's losses under *_no_reg keys.
+# %% [markdown]
+# ## Overfitting
+# Without the penalty the training loss drops to almost 0 while the test loss stays high;
+# most learned weights are far larger in size than the true 0.01.
 
-    `fit(strength)` returns (w as a list, b, train losses, test losses)."""
-    runs, panels = [], []
-    for strength in strengths:
-        w, b, train_loss, test_loss = fit(strength)
-        log("%s=%g: train loss %f, test loss %f" % (name, strength, train_loss[-1], test_loss[-1]))
-        log("  learned w[:10]: %s" % [round(v, 4) for v in w[:10]])
-        log("  learned b: %f" % b)
-        runs.append({"train_loss": train_loss[-1], "test_loss": test_loss[-1],
-                     "w": w[:10], "b": b})
-        panels.append((f"{name} = {strength:g}", {"train": train_loss, "test": test_loss}))
-    utils.plot_loss_curves(panels, path)
-    return dict(runs[-1], train_loss_no_reg=runs[0]["train_loss"],
-                test_loss_no_reg=runs[0]["test_loss"])
+# %%
+train(0)
 
+# %% [markdown]
+# ## With the penalty
+# Fresh parameters, lambda = `weight_decay`: the training loss rises a little and the test
+# loss falls. The weights are still not the true ones: 20 examples are few for 200 inputs.
 
-def parser():
-    p = cli.section_parser(cli.module_name(__name__, __spec__), __doc__,
-                           epochs=10, batch_size=1, lr=.002, ctx="cpu")
-    p.add_argument("--lambd", type=cli.positive_float, default=2.,
-                   help="L2 penalty weight of the regularised run (the first run uses 0)")
-    return p
+# %%
+train(weight_decay)
 
+# %% [markdown]
+# ## The loss curves
+# Exercises from the book: besides a penalty, more data and a fitting model, what else
+# counters overfitting? Which Bayesian idea does the L2 penalty correspond to?
 
-def main(argv=None):
-    args = parser().parse_args(argv)
-    cli.seed_everything(args.seed)
+# %%
+import utils
 
-    data = make_data()
-
-    def fit(lambd):
-        (w, b), train_loss, test_loss = train(lambd, *data, args.epochs, args.batch_size,
-                                              args.lr, ctx=args.ctx)
-        return w.reshape((-1,)).asnumpy().tolist(), b.asscalar(), train_loss, test_loss
-
-    return compare("lambda", (0, args.lambd), fit, args.out / "losses.png")
-
-
-if __name__ == "__main__":
-    sys.exit(cli.run(main))
+utils.plot_loss_curves([(f"lambda = {lambd:g}", {"train": train_loss, "test": test_loss})
+                        for lambd, train_loss, test_loss in losses], f"{out}/losses.png")

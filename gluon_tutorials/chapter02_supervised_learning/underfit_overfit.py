@@ -1,117 +1,148 @@
-"""Underfitting and overfitting: polynomial fits of a cubic with Gluon.
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-y = 1.2x - 3.4x^2 + 5.6x^3 + 5.0 + N(0, 0.1), 100 train and 100 test examples.
-Dense(1), L2Loss, sgd lr 0.01, 100 epochs, batch min(10, n): a third-order fit
-(normal), a linear fit (underfitting) and a third-order fit on 2 examples
-(overfitting), with train and test loss per epoch drawn to a PNG.
-"""
-import sys
+# %% [markdown]
+# # 欠拟合和过拟合 (Underfitting and overfitting)
+#
+# Book section 3.7. Data from a cubic polynomial, fitted three ways with Gluon: a
+# third-order model on 100 examples fits well, a linear model cannot follow the curve
+# (underfitting), and a third-order model trained on two examples fits them and nothing else
+# (overfitting). The train and test loss of each fit are drawn side by side.
 
-import mxnet as mx
-from mxnet import autograd, gluon, nd
+# %% tags=["parameters"]
+epochs = 100           # passes over the training data, in every fit
+batch_size = 10        # examples per mini-batch (never more than the training set)
+learning_rate = 0.01   # SGD step size
+num_train = 100        # training examples of the normal and the underfitting fit
+num_test = 100         # test examples
+few = 2                # training examples of the overfitting fit (at most num_train)
+ctx = "cpu"            # device: auto (a GPU if one works), cpu, gpu or gpu:N
+seed = 1               # seeds random, numpy and mx.random
+hybridize = True       # compile the network (faster); off, it runs imperatively as in the book
+out = "out/underfit_overfit"  # folder for the figure this section writes
 
-import utils
-from gluon_tutorials import cli
-from gluon_tutorials.chapter02_supervised_learning.linear_regression_gluon import (
-    build_net, data_loader)
+# %%
+from gluon_tutorials import runtime
 
-num_train = 100
-num_test = 100
+ctx = runtime.setup(ctx, seed)
+
+# %% [markdown]
+# ## Data
+# `y = 1.2x - 3.4x^2 + 5.6x^3 + 5.0` plus Gaussian noise with standard deviation 0.1; the
+# training and test examples come from the same function.
+
+# %%
+from mxnet import ndarray as nd
+from mxnet import autograd
+from mxnet import gluon
+
 true_w = [1.2, -3.4, 5.6]
 true_b = 5.0
 
+# %% [markdown]
+# The features of each example are `x`, `x^2` and `x^3`.
 
-def make_data(num_train=num_train, num_test=num_test):
-    """x from N(0, 1), the features X = [x, x^2, x^3], and y from the cubic plus noise."""
-    x = nd.random.normal(shape=(num_train + num_test, 1))
-    X = nd.concat(x, nd.power(x, 2), nd.power(x, 3))
-    y = true_w[0] * X[:, 0] + true_w[1] * X[:, 1] + true_w[2] * X[:, 2] + true_b
-    y += .1 * nd.random.normal(shape=y.shape)
-    return x, X, y
+# %%
+x = nd.random.normal(shape=(num_train + num_test, 1), ctx=ctx)
+X = nd.concat(x, nd.power(x, 2), nd.power(x, 3))
+y = true_w[0] * X[:, 0] + true_w[1] * X[:, 1] + true_w[2] * X[:, 2] + true_b
+y += .1 * nd.random.normal(shape=y.shape, ctx=ctx)
+
+('x:', x[:5], 'X:', X[:5], 'y:', y[:5])
+
+# %% [markdown]
+# ## Training and testing
+# The Gluon linear regression of section 3.2 in one function, so that each fit below is one
+# call. After every epoch it scores the whole training and test sets; the curves are kept
+# in `losses` and drawn at the end.
+
+# %%
+losses = []
 
 
-square_loss = gluon.loss.L2Loss()
-
-
-def test(net, X, y):
-    """Mean L2 loss of `net` on (X, y)."""
-    return square_loss(net(X), y).mean().asscalar()
-
-
-def train(X_train, X_test, y_train, y_test, epochs=100, learning_rate=.01, batch_size=10,
-          weight_decay=0., ctx=mx.cpu()):
-    """Fit a fresh Dense(1) with sgd; returns (net, train losses, test losses), one per epoch.
-
-    The batch never exceeds the training set (the book's min(10, n)), so the
-    two-example fit still takes whole steps. `weight_decay` is the Trainer's 'wd',
-    the L2 penalty that reg_gluon turns on; the fits here leave it at 0.
-    """
-    batch_size = min(batch_size, y_train.shape[0])
-    data_iter = data_loader(X_train, y_train, batch_size)
-    X_train, X_test = X_train.as_in_context(ctx), X_test.as_in_context(ctx)
-    y_train, y_test = y_train.as_in_context(ctx), y_test.as_in_context(ctx)
-    net = build_net(ctx)
-    trainer = gluon.Trainer(net.collect_params(), 'sgd',
-                            {'learning_rate': learning_rate, 'wd': weight_decay})
-    train_loss, test_loss = [], []
-    for e in range(epochs):
-        for data, label in data_iter:
+def train(X_train, X_test, y_train, y_test):
+    net = gluon.nn.Sequential()
+    with net.name_scope():
+        net.add(gluon.nn.Dense(1))
+    net.initialize(ctx=ctx)
+    runtime.hybridize(net, hybridize)
+    # epochs and learning_rate come from the parameters cell; a batch never exceeds the data
+    batch = min(batch_size, y_train.shape[0])
+    dataset_train = gluon.data.ArrayDataset(X_train, y_train)
+    data_iter_train = gluon.data.DataLoader(
+        dataset_train, batch, shuffle=True)
+    trainer = gluon.Trainer(net.collect_params(), 'sgd', {
+        'learning_rate': learning_rate})
+    square_loss = gluon.loss.L2Loss()
+    train_loss = []
+    test_loss = []
+    for e in runtime.epochs(epochs):
+        for data, label in data_iter_train:
             data, label = data.as_in_context(ctx), label.as_in_context(ctx)
             with autograd.record():
-                loss = square_loss(net(data), label)
+                output = net(data)
+                loss = square_loss(output, label)
             loss.backward()
-            trainer.step(batch_size)
-        train_loss.append(test(net, X_train, y_train))
-        test_loss.append(test(net, X_test, y_test))
-    return net, train_loss, test_loss
+            trainer.step(batch)
+        train_loss.append(square_loss(
+            net(X_train), y_train).mean().asscalar())
+        test_loss.append(square_loss(
+            net(X_test), y_test).mean().asscalar())
+        runtime.check_finite(train_loss[-1], learning_rate, net.collect_params())
+    losses.append((train_loss, test_loss))
+    print("train loss %f, test loss %f, learned weight %s, learned bias %f" % (
+        train_loss[-1], test_loss[-1],
+        [round(v, 4) for v in net[0].weight.data().reshape((-1,)).asnumpy().tolist()],
+        net[0].bias.data().asscalar()))
+    return ('learned weight', net[0].weight.data(),
+            'learned bias', net[0].bias.data())
 
 
-def learned_params(net):
-    """The Dense layer's weights (a list) and bias (a float)."""
-    dense = net[0]
-    return dense.weight.data().reshape((-1,)).asnumpy().tolist(), dense.bias.data().asscalar()
+# %% [markdown]
+# ## Third-order fit (normal)
+# The model has the same form as the function that made the data: both losses end low and
+# the weights come out close to `[1.2, -3.4, 5.6]` and 5.0 (the book: 1.195, -3.385,
+# 5.599 and 4.973).
 
+# %%
+_, w, _, b = train(X[:num_train, :], X[num_train:, :], y[:num_train], y[num_train:])
 
-def parser():
-    p = cli.section_parser(cli.module_name(__name__, __spec__), __doc__,
-                           epochs=100, batch_size=10, lr=.01, ctx="cpu")
-    p.add_argument("--num-train", type=cli.positive_int, default=num_train,
-                   help="training examples of the normal and underfitting fits")
-    p.add_argument("--num-test", type=cli.positive_int, default=num_test)
-    p.add_argument("--few", type=cli.positive_int, default=2,
-                   help="training examples of the overfitting fit")
-    return p
+# %% [markdown]
+# ## Linear fit (underfitting)
+# A straight line through a cubic: the training loss itself stays high.
 
+# %%
+train(x[:num_train, :], x[num_train:, :], y[:num_train], y[num_train:])
 
-def main(argv=None):
-    p = parser()
-    args = p.parse_args(argv)
-    if args.few > args.num_train:
-        p.error(f"--few ({args.few}) cannot exceed --num-train ({args.num_train})")
-    cli.seed_everything(args.seed)
+# %% [markdown]
+# ## Too few examples (overfitting)
+# The third-order model again, trained on `few` examples, fewer than it has parameters: the
+# training loss ends far below the test loss (the book's run: weights 1.11, 1.81, 3.67 and
+# bias 0.65, nowhere near the truth). Set `few` higher and watch the gap close.
 
-    x, X, y = make_data(args.num_train, args.num_test)
-    n = args.num_train
-    fits = [  # (name, title, train features, test features, train labels)
-        ("third_order", "third-order fit (normal)", X[:n], X[n:], y[:n]),
-        ("linear", "linear fit (underfitting)", x[:n], x[n:], y[:n]),
-        ("few_examples", f"third-order fit on {args.few} examples (overfitting)",
-         X[:args.few], X[n:], y[:args.few]),
-    ]
-    results, panels = {}, []
-    for name, title, X_train, X_test, y_train in fits:
-        net, train_loss, test_loss = train(X_train, X_test, y_train, y[n:], args.epochs,
-                                           args.lr, args.batch_size, ctx=args.ctx)
-        w, b = learned_params(net)
-        print("%s: train loss %f, test loss %f" % (title, train_loss[-1], test_loss[-1]))
-        print("  learned weight", [round(v, 4) for v in w], "learned bias", round(b, 4))
-        results[name] = {"w": w, "b": b, "train_loss": train_loss[-1], "test_loss": test_loss[-1]}
-        panels.append((title, {"train": train_loss, "test": test_loss}))
-    print("true weight", true_w, "true bias", true_b)
-    utils.plot_loss_curves(panels, args.out / "losses.png")
-    # The third-order fit is the one whose weights the book compares with the truth.
-    return dict(results["third_order"], fits=results)
+# %%
+if few > num_train:
+    raise ValueError(f"few ({few}) must not exceed num_train ({num_train})")
+train(X[0:few, :], X[num_train:, :], y[0:few], y[num_train:])
 
+# %% [markdown]
+# ## The loss curves
+# One panel per fit, on a log scale. The book's exercises: what happens when a third-order
+# model fits data made by a linear function, and can 1000 examples drive the expected
+# training error of the third-order fit to zero?
 
-if __name__ == "__main__":
-    sys.exit(cli.run(main))
+# %%
+import utils
+
+titles = ["third-order fit (normal)", "linear fit (underfitting)",
+          f"third-order fit on {few} examples (overfitting)"]
+utils.plot_loss_curves([(title, {"train": train_loss, "test": test_loss})
+                        for title, (train_loss, test_loss) in zip(titles, losses)],
+                       f"{out}/losses.png")
