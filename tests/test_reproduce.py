@@ -47,11 +47,13 @@ def test_a_vector_takes_its_largest_z():
 def test_beyond_three_sigma_is_systematic_with_the_known_cause():
     section = sections.Section("softmax_regression_gluon", "ch", "t", book={"test_acc": 0.8385})
     runs = [_run({"test_acc": v}, "zalando") for v in (0.828, 0.829, 0.827)]
-    report = {"sections": [{"slug": section.slug, "status": "ok",
+    report = {"sections": [{"chapter": "ch", "slug": section.slug, "status": "ok",
                             "rows": reproduce.compare(section, runs, "zalando")}]}
     row = reproduce.judge(report)["sections"][0]["rows"][0]
     assert row["z"] == pytest.approx((0.8385 - 0.828) / 0.001) and row["verdict"] == "systematic"
     assert "MXNet's hosted copy" in row["explanation"]
+    assert "Which Fashion-MNIST the book read" in reproduce.markdown(
+        {**report, "device": "cpu", "seeds": [1, 2, 3], "versions": {}, "seconds": 1.0})
     assert report["summary"].startswith("0 figures within seed noise, 1 systematic differences")
 
 
@@ -65,7 +67,7 @@ def test_same_for_every_seed_must_match_the_printed_digits():
     section = sections.Section("x", "ch", "t", book={"exp": [20.085537, 109.196297], "m": 4.2})
     same = [_run({"exp": [20.0855372, 109.196297], "m": 4.2})] * 3
     rows = {r["metric"]: r for r in reproduce.compare(section, same, None)}
-    assert rows["exp"]["sigma"] == [0, 0] and rows["exp"]["verdict"] == "within seed noise"
+    assert rows["exp"]["sigma"] == [0, 0] and rows["exp"]["verdict"] == "equal"
     off = [_run({"exp": [20.0856, 109.196297], "m": 4.3})] * 3
     rows = {r["metric"]: r for r in reproduce.compare(section, off, None)}
     assert rows["exp"]["verdict"] == "systematic" and math.isinf(rows["exp"]["z"])
