@@ -18,8 +18,9 @@ DEFAULT_SEED = 1
 # Parameters that may be 0 (no penalty, no dropout) and those that are probabilities.
 NON_NEGATIVE = {"weight_decay", "drop_prob", "drop_prob1", "drop_prob2", "wd"}
 PROBABILITIES = {"drop_prob", "drop_prob1", "drop_prob2"}
-# Counts with a floor above 1: K-fold cross-validation needs two folds.
-MINIMUM = {"k": 2}
+# Counts with a floor above 1, by name or by (section, name): K-fold cross-validation needs
+# two folds; AlexNet and VGG need images large enough to leave a 1x1 map before the dense layers.
+MINIMUM = {"k": 2, ("alexnet_gluon", "resize"): 67, ("vgg_gluon", "resize"): 32}
 # Short spellings kept from the earlier command line.
 ALIASES = {"learning_rate": ["--lr"]}
 
@@ -112,8 +113,9 @@ def writable_folder_problem(path):
     return None
 
 
-def _type_for(param):
+def _type_for(param, slug=None):
     name, default = param.name, param.default
+    minimum = MINIMUM.get((slug, name), MINIMUM.get(name))
     if name == "ctx":
         return ctx_type, "DEVICE"
     if name == "out":
@@ -122,8 +124,8 @@ def _type_for(param):
         return int, "N"
     if isinstance(default, bool):
         return None, None
-    if name in MINIMUM:
-        return at_least(MINIMUM[name]), "N"
+    if minimum:
+        return at_least(minimum), "N"
     if isinstance(default, int) or default is None:
         return positive_int, "N"
     if isinstance(default, float):
@@ -155,7 +157,7 @@ def build_parser(section, params):
             parser.add_argument("--no-" + flag[2:], dest=param.name, action="store_false",
                                 help=f"turn {flag} off" if param.default else argparse.SUPPRESS)
             continue
-        kind, metavar = _type_for(param)
+        kind, metavar = _type_for(param, section.slug)
         parser.add_argument(flag, *ALIASES.get(param.name, []), dest=param.name, type=kind,
                             metavar=metavar,
                             help=f"{param.help} (default: {_show(param.default)})")

@@ -134,6 +134,16 @@ def test_bad_arguments_are_one_line_and_exit_2(argv, message, capsys):
                            message, capsys)
 
 
+@pytest.mark.parametrize("slug, argv, message", [
+    ("alexnet_gluon", ["--resize", "66"], "expected an integer >= 67, got 66"),
+    ("vgg_gluon", ["--resize", "31"], "expected an integer >= 32, got 31"),
+    ("kaggle_gluon_kfold", ["--k", "1"], "expected an integer >= 2, got 1"),
+])
+def test_minimum_sizes_are_checked_on_the_command_line(slug, argv, message, capsys):
+    assert_one_line_exit_2(lambda: cli.parse(sections.get(slug), argv), message, capsys)
+    assert cli.parse(sections.get(slug), [argv[0], str(int(message.split()[-3]))])
+
+
 def assert_one_line_exit_2(call, message, capsys):
     with pytest.raises(SystemExit) as exit_:
         call()
