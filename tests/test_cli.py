@@ -141,7 +141,8 @@ def test_bad_arguments_are_one_line_and_exit_2(argv, message, capsys):
 ])
 def test_minimum_sizes_are_checked_on_the_command_line(slug, argv, message, capsys):
     assert_one_line_exit_2(lambda: cli.parse(sections.get(slug), argv), message, capsys)
-    assert cli.parse(sections.get(slug), [argv[0], str(int(message.split()[-3]))])
+    minimum = message.split(">= ")[1].split(",")[0]
+    assert cli.parse(sections.get(slug), [argv[0], minimum]) == {argv[0][2:]: int(minimum)}
 
 
 def assert_one_line_exit_2(call, message, capsys):
