@@ -148,33 +148,9 @@ def real_data(monkeypatch):
 def run_section(slug, out=None, **overrides):
     """Execute a section in this process, as `run SLUG` does, with `overrides` in the
     injected cell (and `out` when given); returns the section's namespace."""
-    from gluon_tutorials import notebook, sections
+    from gluon_tutorials import notebook, runtime, sections
 
     if out is not None:
         overrides["out"] = str(out)
+    runtime.epoch_seconds.clear()  # as reproduce does: the times of this run only
     return notebook.execute(sections.get(slug).path, overrides)
-
-
-def section_defaults(module):
-    """The options a section's main() would run with when given no arguments,
-    read from its parser without running anything."""
-    import argparse
-
-    parsed = {}
-    original = argparse.ArgumentParser.parse_args
-
-    class _Stop(Exception):
-        pass
-
-    def spy(self, args=None, namespace=None):
-        parsed["args"] = original(self, args, namespace)
-        raise _Stop
-
-    argparse.ArgumentParser.parse_args = spy
-    try:
-        module.main([])
-    except _Stop:
-        pass
-    finally:
-        argparse.ArgumentParser.parse_args = original
-    return parsed["args"]
