@@ -237,23 +237,12 @@ def test_out_that_is_a_file_is_refused_before_any_work(tmp_path):
     assert target.read_text() == "x\n"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may write to read-only folders")
-def test_read_only_out_is_refused(tmp_path, capsys):
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    folder.chmod(0o500)
-    try:
-        assert_one_line_exit_2(lambda: cli.parse(sections.get("mlp_gluon"), ["--out", str(folder)]),
-                               "cannot write", capsys)
-    finally:
-        folder.chmod(0o700)
-
-
-def test_writable_folder_problem_with_an_unwritable_folder(tmp_path, monkeypatch):
-    # root passes any permission check, so the refusal is simulated at os.access
+def test_an_unwritable_out_is_refused(tmp_path, monkeypatch, capsys):
+    # root passes every permission check (as in CI), so the refusal is simulated at os.access
     monkeypatch.setattr(cli.os, "access", lambda path, mode: False)
     assert "cannot write" in cli.writable_folder_problem(tmp_path)
-    assert cli.writable_folder_problem(tmp_path / "a" / "b") is not None
+    assert_one_line_exit_2(lambda: cli.parse(sections.get("mlp_gluon"), ["--out", str(tmp_path)]),
+                           "cannot write to the folder", capsys)
 
 
 def test_divergence_stops_with_the_lesson_and_exit_3(tmp_path):
