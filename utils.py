@@ -139,11 +139,12 @@ def load_data_fashion_mnist(batch_size, transform=transform_mnist, resize=None, 
     for name, value in (("resize", resize), ("subset", subset)):
         if value is not None and (int(value) != value or value <= 0):
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    loaders = []
+    loaders, totals = [], []
     for train in (True, False):
         if transform is transform_mnist:
             arrays = _data.load_fashion_mnist(train, root, copy)
             images, labels = arrays
+            totals.append(len(labels))
             loader = _ArrayLoader(images[:subset], labels[:subset], batch_size,
                                   shuffle=train, resize=resize and int(resize))
             copy = arrays.copy
@@ -153,12 +154,13 @@ def load_data_fashion_mnist(batch_size, transform=transform_mnist, resize=None, 
                 def per_example(data, label, _size=int(resize)):
                     return transform(image.imresize(data, _size, _size), label)
             dataset = FashionMNIST(train=train, transform=per_example, root=root, copy=copy)
+            totals.append(len(dataset))
             loader = _ProgressLoader(dataset.take(subset), batch_size, shuffle=train)
             copy = dataset.fashion_mnist_copy
         loader.fashion_mnist_copy = copy  # the test set is then read from the train set's copy
         loaders.append(loader)
     if subset:
-        say_subset(subset, len(loaders[0]._dataset), len(loaders[1]._dataset))
+        say_subset(subset, len(loaders[0]._dataset), len(loaders[1]._dataset), totals=totals)
     return tuple(loaders)
 
 
@@ -272,11 +274,12 @@ def train(train_data, test_data, net, loss, trainer, ctx=mx.cpu(), num_epochs=5,
     return result
 
 
-def say_subset(subset, num_train=None, num_test=None, log=print):
+def say_subset(subset, num_train=None, num_test=None, log=print, totals=None):
     """Tell the reader a section runs on the first `subset` examples, not the full data.
 
     ``num_train`` and ``num_test`` are the numbers of examples actually used (at most
     `subset` each); without them (the old call form) the message can only say "at most".
+    ``totals``, the sizes of the full train and test sets, tells "all" from "first".
     """
     if not subset:
         return
@@ -284,12 +287,14 @@ def say_subset(subset, num_train=None, num_test=None, log=print):
         log(f"Using at most the first {subset} training and {subset} test examples (--subset): "
             f"a quick run, so expect lower accuracy than the book's full-data numbers.")
         return
-    if num_train < subset and num_test < subset:
-        log(f"--subset {subset} is more than the data holds: using all {num_train} training "
+    totals = totals or (subset + 1, subset + 1)
+    if num_train >= totals[0] and num_test >= totals[1] or num_train < subset and num_test < subset:
+        log(f"--subset {subset} covers all the data: using all {num_train} training "
             f"and {num_test} test examples.")
         return
-    train, test = (f"{'all' if n < subset else 'first'} {n} {kind}"
-                   for n, kind in ((num_train, "training"), (num_test, "test")))
+    train, test = (f"{'all' if n < subset or n >= total else 'first'} {n} {kind}"
+                   for n, total, kind in ((num_train, totals[0], "training"),
+                                          (num_test, totals[1], "test")))
     log(f"Using only the {train} and {test} examples (--subset {subset}): "
         f"a quick run, so expect lower accuracy than the book's full-data numbers.")
 

@@ -372,6 +372,11 @@ def test_say_subset_states_the_real_counts():
     assert "first 500 training and first 500 test" in said[-1]
     utils.say_subset(500, log=said.append)  # the old call form: no counts known
     assert "at most" in said[-1]
+    # The book's full size, asked for by its exact train size, is not called a quick run.
+    utils.say_subset(60000, 60000, 10000, log=said.append, totals=(60000, 10000))
+    assert "all 60000 training and 10000 test" in said[-1] and "quick run" not in said[-1]
+    utils.say_subset(20000, 20000, 10000, log=said.append, totals=(60000, 10000))
+    assert "first 20000 training and all 10000 test" in said[-1] and "quick run" in said[-1]
     n = len(said)
     utils.say_subset(None, 60000, 10000, log=said.append)
     assert len(said) == n
