@@ -87,6 +87,7 @@ FILES = {f.name: f for f in [
 
 FASHION_MNIST_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                        "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+FASHION_MNIST_SIZES = (60000, 10000)  # train and test examples, in both copies
 FASHION_MNIST_COPIES = ("mxnet", "zalando")  # in order of preference: the book read MXNet's
 _COPY_TITLES = {"mxnet": "MXNet's copy", "zalando": "Zalando's copy"}
 # MXNet's copy: SHA-1 of each .gz file, from mxnet/gluon/data/vision/datasets.py (1.9.1).

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gluon_tutorials import cli, files, sections
+from gluon_tutorials import cli, data, files, sections
 
 Z_LIMIT = 3.0
 DEFAULT_OUT = Path("out") / "reproduce"
@@ -374,7 +374,10 @@ def _entry(section, runs, seeds, subset, default_subset):
                  seconds_per_epoch=statistics.fmean(epoch_seconds) if epoch_seconds else None,
                  seconds=statistics.fmean(r["seconds"] for r in ok))
     notes = []
-    if subset:
+    if subset and section.dataset == "fashion-mnist" and subset >= data.FASHION_MNIST_SIZES[0]:
+        notes.append("all {} train and {} test examples: the book's size".format(
+            *data.FASHION_MNIST_SIZES))
+    elif subset:
         notes.append(f"subset of {subset} train/test examples"
                      + (" (GPU-sized section on a CPU)" if default_subset else ""))
     failed = [r for r in runs if r["status"] != "ok"]

@@ -83,6 +83,14 @@ def test_one_seed_has_no_sigma_and_missing_is_missing():
     assert rows["flag"]["verdict"] == "differs"
 
 
+def test_a_subset_covering_all_the_data_is_noted_as_the_books_size():
+    section = sections.get("vgg_gluon")
+    run = _run({"test_acc": 0.8}, copy="zalando")
+    full = reproduce._entry(section, [run], [1], 60000, False)
+    assert full["notes"] == "all 60000 train and 10000 test examples: the book's size"
+    assert "subset of 1000" in reproduce._entry(section, [run], [1], 1000, True)["notes"]
+
+
 def test_report_with_runs_a_subset_and_a_skip(tiny_fashion_mnist, tmp_path, capsys):
     # kaggle's files are absent (offline): reported as skipped, the report still written
     code = runner.main(["reproduce", "--sections", "linear_regression_scratch", "mlp_gluon",
