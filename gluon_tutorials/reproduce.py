@@ -248,6 +248,10 @@ def markdown(report):
         + ", ".join(f"{k} {v}" for k, v in report["versions"].items())
         + f". Total time {report['seconds'] / 60:.1f} min.",
         "",
+    ]
+    if report.get("conditions"):  # how the runs were made, when not all in one sitting
+        lines += [report["conditions"], ""]
+    lines += [
         "Mean and sigma are over the seeds that ran (sample standard deviation); "
         "z = (book − mean) / sigma. |z| ≤ 3 is within seed noise; beyond, the difference is "
         "systematic. A figure that is the same for every seed must equal the book's to the "
