@@ -214,7 +214,8 @@ def test_rescore_of_something_else_is_a_clear_error(content, message, tmp_path, 
 def test_rescore_rejudges_a_saved_report(tmp_path):
     row = {"metric": "test_acc", "book": 0.9, "values": [0.875, 0.885, 0.865], "seeds": 3,
            "mean": 0.875, "sigma": 0.01, "copy": "zalando", "z": 0.0, "verdict": "stale"}
-    report = {"device": "cpu", "seeds": [1, 2, 3], "versions": {}, "seconds": 60.0, "sections": [
+    report = {"device": "cpu", "seeds": [1, 2, 3], "versions": {}, "seconds": 60.0,
+              "conditions": "Made in two sittings.", "sections": [
         {"chapter": "chapter02_supervised_learning", "slug": "a", "status": "ok",
          "seconds_per_epoch": 1.0, "notes": "", "rows": [row]},
         {"chapter": "ch", "slug": "b", "status": "skipped", "reason": "missing data"}]}
@@ -227,6 +228,7 @@ def test_rescore_rejudges_a_saved_report(tmp_path):
     assert saved["summary"] == ("1 figures within seed noise, 0 systematic differences, "
                                 "0 equal (no seed noise), 1 section(s) skipped or failed")
     assert saved["summary"] in (tmp_path / "report.md").read_text()
+    assert "\nMade in two sittings.\n" in (tmp_path / "report.md").read_text()
     assert (tmp_path / "z.png").is_file()
 
 
