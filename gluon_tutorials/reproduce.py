@@ -34,6 +34,13 @@ EXPLANATIONS = {
         "(see the note on the data below)",
 }
 
+# Known causes of seeds that fail, by slug.
+FAILURE_CAUSES = {
+    "softmax_regression_scratch":
+        "the book's own softmax takes exp of the raw scores, which overflows to inf for some "
+        "seeds; the exercise at the end of the book's section 3.3 is about exactly this",
+}
+
 DATA_NOTE = """\
 ## Which Fashion-MNIST the book read
 
@@ -387,6 +394,8 @@ def _entry(section, runs, seeds, subset, default_subset):
     failed = [r for r in runs if r["status"] != "ok"]
     if failed:
         notes.append(f"{len(failed)} seed(s) failed: {failed[0]['reason']}")
+        if section.slug in FAILURE_CAUSES:
+            notes.append(f"cause: {FAILURE_CAUSES[section.slug]}")
     entry["notes"] = "; ".join(notes)
     return entry
 

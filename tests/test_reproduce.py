@@ -91,6 +91,15 @@ def test_a_subset_covering_all_the_data_is_noted_as_the_books_size():
     assert "subset of 1000" in reproduce._entry(section, [run], [1], 1000, True)["notes"]
 
 
+def test_failed_seeds_are_counted_with_their_known_cause():
+    diverged = {"status": "failed", "reason": "training diverged: the loss is nan"}
+    ok = _run({"test_acc": 0.72}, copy="zalando")
+    entry = reproduce._entry(sections.get("softmax_regression_scratch"), [ok, diverged, ok],
+                             [1, 2, 3], None, False)
+    assert entry["rows"][0]["seeds"] == 2
+    assert "1 seed(s) failed: training diverged" in entry["notes"] and "overflows" in entry["notes"]
+
+
 def test_report_with_runs_a_subset_and_a_skip(tiny_fashion_mnist, tmp_path, capsys):
     # kaggle's files are absent (offline): reported as skipped, the report still written
     code = runner.main(["reproduce", "--sections", "linear_regression_scratch", "mlp_gluon",
