@@ -280,3 +280,25 @@ def test_every_book_figure_has_its_variable_in_the_section():
                     and isinstance(n.ctx, ast.Store)}
         for metric in section.book:
             assert section.variable(metric) in assigned, (section.slug, metric)
+
+
+def test_the_committed_report_judges_every_figure_in_seed_noise():
+    report = json.loads((ROOT / "reports" / "report.json").read_text())
+    entries = {e["slug"]: e for e in report["sections"]}
+    assert set(entries) == {s.slug for s in sections.SECTIONS if s.book}
+    for slug, entry in entries.items():
+        assert entry["status"] == "ok", slug
+        for row in entry["rows"]:
+            assert {"copy", "seeds", "mean", "sigma", "z", "verdict"} <= set(row), (slug, row)
+            assert row["verdict"] != "missing", (slug, row)
+            judged = reproduce.score(dict(row))  # the saved verdict is today's judgement
+            assert (judged["verdict"], judged["z"]) == (row["verdict"], row["z"]), slug
+        # Five seeds wherever a seed takes minutes; the slow ones say how many they had.
+        if slug not in ("alexnet_gluon", "vgg_gluon", "batch_norm_scratch",
+                        "softmax_regression_scratch"):  # the last: seeds that diverged
+            assert len(entry["seeds"]) >= 5 and all(r["seeds"] >= 5 for r in entry["rows"]), slug
+    for slug in ("alexnet_gluon", "vgg_gluon"):  # full size, not the CPU subset
+        assert "the book's size" in entries[slug]["notes"], slug
+        assert entries[slug]["rows"][0]["copy"] == "zalando"
+    assert report["summary"].startswith("20 figures within seed noise, 2 systematic differences")
+    assert report["summary"] in (ROOT / "reports" / "report.md").read_text()
