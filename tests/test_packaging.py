@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,15 +42,30 @@ def pyproject():
 # Extras every environment installs; the others (bench: PyTorch for the benchmark)
 # are opt-in and stay out of the environments and the image.
 INSTALLED_EXTRAS = ("test",)
+# The Python of the conda environments and the Docker image: the committed report's.
+ENV_PYTHON = "3.11"
+SUPPORTED = ("3.10", "3.11", "3.12", "3.13")
 
 
-def reference_pins():
-    """pyproject.toml's dependencies and the installed extras: the source of truth."""
+def requirements(extras=INSTALLED_EXTRAS):
     project = pyproject()["project"]
     specs = list(project["dependencies"])
-    for name in INSTALLED_EXTRAS:
+    for name in extras:
         specs += project["optional-dependencies"][name]
-    return dict(parse_pin(s) for s in specs)
+    return [Requirement(s) for s in specs]
+
+
+def for_python(reqs, version):
+    """The requirements that apply on Python `version` ('3.12')."""
+    env = {"python_version": version, "python_full_version": version + ".0"}
+    return [r for r in reqs if r.marker is None or r.marker.evaluate(env)]
+
+
+def reference_pins(version=ENV_PYTHON):
+    """pyproject.toml's dependencies and the installed extras on `version`: the source of truth
+    (MXNet's local build for 3.12+ is no pin)."""
+    return dict(parse_pin(f"{r.name}{r.specifier}")
+                for r in for_python(requirements(), version) if not r.url)
 
 
 def requirements_pins(text):
@@ -116,13 +132,24 @@ def all_pin_problems(root):
 
 # ---------------------------------------------------------------- one set of pins
 
-def test_pyproject_pins_every_dependency_exactly():
+def test_pyproject_pins_every_dependency_exactly_on_every_python():
     project = pyproject()["project"]
-    specs = list(project["dependencies"])
-    for extra in project["optional-dependencies"].values():
-        specs += extra
-    assert [s for s in specs if parse_pin(s) is None] == []
-    assert reference_pins()["numpy"] == "1.23.5"  # MXNet 1.9.1 breaks on numpy >= 1.24
+    every = requirements(project["optional-dependencies"])
+    assert SpecifierSet(project["requires-python"]) == SpecifierSet(">=3.10,<3.14")
+    for version in SUPPORTED:
+        reqs = for_python(every, version)
+        names = [canonical(r.name) for r in reqs]
+        assert sorted(set(names)) == sorted(names), f"a package is named twice on {version}"
+        for r in reqs:
+            if r.url:  # only MXNet's local build, and only where PyPI's wheel cannot go
+                assert (r.name, r.url) == ("mxnet", "{root:uri}/mxnet-wheel"), r
+                assert version >= "3.12"
+            else:
+                assert parse_pin(f"{r.name}{r.specifier}"), f"{r} is not an exact pin"
+    numpy_pins = {v: reference_pins(v)["numpy"] for v in SUPPORTED}
+    # MXNet 1.9.1 breaks on numpy >= 1.24 without mxnet-wheel; 1.23.5 is the report's.
+    assert numpy_pins == {"3.10": "1.23.5", "3.11": "1.23.5", "3.12": "1.26.4", "3.13": "2.4.6"}
+    assert reference_pins("3.11")["mxnet"] == "1.9.1" and "mxnet" not in reference_pins("3.13")
 
 
 def test_every_file_agrees_with_pyproject():
@@ -162,19 +189,12 @@ def test_a_pin_written_into_the_dockerfile_is_checked(tmp_path):
         "Dockerfile: pandas==2.2.0, but pyproject.toml says pandas==2.3.3"]
 
 
-def newest_allowed_python():
-    allowed = SpecifierSet(pyproject()["project"]["requires-python"])
-    return max((f"3.{minor}" for minor in range(30) if f"3.{minor}" in allowed),
-               key=lambda v: int(v.split(".")[1]))
-
-
-def test_python_version_is_the_newest_requires_python_allows_everywhere():
-    newest = newest_allowed_python()
-    assert newest == "3.11"
+def test_environments_use_the_reports_python():
+    assert ENV_PYTHON in SpecifierSet(pyproject()["project"]["requires-python"])
     for name in ("environment.yml", "environment-gpu.yml"):
         conda_deps = [d for d in read_env(ROOT / name)["dependencies"] if isinstance(d, str)]
-        assert f"python={newest}" in conda_deps, name
-    assert dockerfile_args()["PYTHON_VERSION"] == newest
+        assert f"python={ENV_PYTHON}" in conda_deps, name
+    assert dockerfile_args()["PYTHON_VERSION"] == ENV_PYTHON
 
 
 # ---------------------------------------------------------------- the conda environments

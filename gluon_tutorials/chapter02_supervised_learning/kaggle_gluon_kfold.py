@@ -117,8 +117,10 @@ square_loss = gluon.loss.L2Loss()
 def get_rmse_log(net, X_train, y_train):
     num_train = X_train.shape[0]
     clipped_preds = nd.clip(net(X_train), 1, float('inf'))
-    return np.sqrt(2 * nd.sum(square_loss(
-        nd.log(clipped_preds), nd.log(y_train))).asscalar() / num_train)
+    # float(): the rest in float64 on every numpy. numpy 2 keeps asscalar()'s float32
+    # (NEP 50), and a printed loss then differs from numpy 1's in its last digit.
+    return np.sqrt(2 * float(nd.sum(square_loss(
+        nd.log(clipped_preds), nd.log(y_train))).asscalar()) / num_train)
 
 
 # %% [markdown]
