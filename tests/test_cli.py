@@ -254,6 +254,42 @@ def test_divergence_stops_with_the_lesson_and_exit_3(tmp_path):
     assert "learned w" not in result.stdout
 
 
+def test_a_wrecked_but_finite_regression_stops_with_exit_3(tmp_path):
+    # at 0.1 the scratch model's loss grows to ~4e15 in one epoch without reaching inf
+    result = run_cli("-m", "gluon_tutorials", "run", "linear_regression_scratch", "--lr", "0.1",
+                     "--epochs", "1", "--out", str(tmp_path))
+    assert result.returncode == 3, result.stderr
+    assert "Epoch 0, average loss: " in result.stdout and "nan" not in result.stdout
+    assert result.stderr.startswith("error: training diverged: the loss is ")
+    assert "far above the untrained model's" in result.stderr and "Traceback" not in result.stderr
+    assert "learned w" not in result.stdout
+
+
+def test_check_loss():
+    from mxnet import nd
+
+    assert runtime.chance_loss(10) == pytest.approx(2.302585)
+    assert runtime.check_loss(nd.array([11.0]), 2.3) is not None  # below 5 x 2.3
+    with pytest.raises(runtime.Diverged, match="the loss is 11.5, far above the untrained "
+                                               "model's 2.3.*learning_rate = 10"):
+        runtime.check_loss(11.5, 2.3, 10.0)
+    with pytest.raises(runtime.Diverged, match="the loss is nan"):
+        runtime.check_loss(float("nan"), 2.3)
+
+
+@pytest.mark.parametrize("section", [s for s in sections.SECTIONS
+                                     if "check_finite(" in s.path.read_text()
+                                     or "check_loss(" in s.path.read_text()], ids=lambda s: s.slug)
+def test_every_classification_and_regression_loop_checks_against_the_untrained_loss(section):
+    source = section.path.read_text()
+    if section.slug == "rnn_scratch":  # a perplexity, checked for being finite
+        assert "check_finite(perplexity" in source
+    elif section.slug == "kaggle_gluon_kfold":  # Adam: checked when each fit ends
+        assert "check_improved(trained_loss, untrained_loss" in source
+    else:
+        assert "runtime.check_loss(" in source and "check_finite(" not in source
+
+
 def test_check_finite():
     from mxnet import nd
 
