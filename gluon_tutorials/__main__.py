@@ -64,6 +64,11 @@ def _notebooks(argv):
     except notebook.SectionFormatError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    for section in chosen if args.execute else []:  # the kernel writes where `run` would
+        problem = cli.check_before_run(section, overrides[section.slug])
+        if problem:
+            print(f"error: {section.slug}: {problem}", file=sys.stderr)
+            return 2
     out = Path(args.out)
     for section in chosen:
         target = out / section.chapter / f"{section.slug}.ipynb"

@@ -325,12 +325,16 @@ def test_an_empty_out_is_refused_and_nothing_written(tmp_path):
 def test_the_default_out_is_checked_before_any_work(tmp_path, monkeypatch, capsys):
     # a read-only working directory, simulated (root passes permission checks)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(cli.os, "access", lambda path, mode: False)
+    monkeypatch.setattr(cli.os, "access", lambda path, mode: not os.fspath(path).startswith("out"))
     monkeypatch.setattr(notebook, "execute", lambda *a, **k: pytest.fail("the section ran"))
     assert cli.run(sections.get("mlp_gluon"), ["--ctx", "cpu"]) == 2
     err = capsys.readouterr().err
     assert err == ("error: the section's output folder: cannot write to the folder "
                    "out/mlp_gluon (choose another with --out)\n")
+    # notebooks --execute runs the section in a kernel that writes there too
+    monkeypatch.setattr(notebook, "execute_in_kernel", lambda *a, **k: pytest.fail("it ran"))
+    assert runner.main(["notebooks", "--execute", "--out", str(tmp_path / "nb"), "mlp_gluon"]) == 2
+    assert capsys.readouterr().err == f"error: mlp_gluon: {err[len('error: '):]}"
     assert cli.output_folder(sections.get("mlp_gluon"), {}) == "out/mlp_gluon"
     assert cli.output_folder(sections.get("mlp_gluon"), {"out": "x"}) == "x"
     assert cli.output_folder(sections.get("block"), {}) is None  # writes nothing
