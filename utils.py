@@ -236,7 +236,7 @@ def train(train_data, test_data, net, loss, trainer, ctx=mx.cpu(), num_epochs=5,
 
     if trainer is None and (params is None or lr is None):
         raise ValueError("train: give a gluon.Trainer, or params= and lr= for SGD")
-    history = []
+    history, untrained_loss = [], None
     for epoch in range(num_epochs):
         start = time.time()
         train_loss, train_acc = nd.zeros((1,), ctx=ctx), nd.zeros((1,), ctx=ctx)
@@ -260,8 +260,11 @@ def train(train_data, test_data, net, loss, trainer, ctx=mx.cpu(), num_epochs=5,
             if pending is not None:
                 pending.wait_to_read()
             pending = batch_loss
+            if untrained_loss is None:  # the first batch's loss came before any step
+                untrained_loss = nd.mean(batch_loss).asscalar()
         test_acc = evaluate_accuracy(test_data, net, ctx)
-        runtime.check_finite(train_loss, lr if trainer is None else trainer.learning_rate)
+        runtime.check_loss(train_loss / batches, untrained_loss,
+                           lr if trainer is None else trainer.learning_rate)
         record = {"epoch": epoch, "loss": train_loss.asscalar() / batches,
                   "train_acc": train_acc.asscalar() / batches, "test_acc": test_acc,
                   "seconds": time.time() - start}

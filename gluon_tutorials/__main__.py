@@ -52,7 +52,23 @@ def _notebooks(argv):
         chosen.append(section)
     # Check every section's parameters before running any of them.
     given = [x for name, value in args.p for x in ("--" + name.replace("_", "-"), value)]
-    overrides = {s.slug: cli.parse(s, given) for s in chosen}
+    try:
+        for section in chosen:
+            names = {p.name for p in cli.checked_parameters(section)}
+            unknown = [name for name, _ in args.p if name not in names]
+            if unknown:
+                parser.error(f"-p {unknown[0]}: {section.slug} has no such parameter; its "
+                             f"parameters are {', '.join(sorted(names))}")
+        overrides = {s.slug: cli.parse(s, given, prog=f"{parser.prog} {s.slug} -p")
+                     for s in chosen}
+    except notebook.SectionFormatError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    for section in chosen if args.execute else []:  # the kernel writes where `run` would
+        problem = cli.check_before_run(section, overrides[section.slug])
+        if problem:
+            print(f"error: {section.slug}: {problem}", file=sys.stderr)
+            return 2
     out = Path(args.out)
     for section in chosen:
         target = out / section.chapter / f"{section.slug}.ipynb"

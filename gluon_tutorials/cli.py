@@ -1,12 +1,14 @@
 """`run SLUG [--param value ...]`: a section's command line, built from its parameters cell.
 
 Each parameter becomes an option with dashes (`batch_size` -> `--batch-size`), typed by
-its default: an int must be a positive integer (except `seed`), a float a positive finite
-number (a few may be 0 or are probabilities, see below), a bool gets `--name/--no-name`,
-and a None default takes a positive integer. Every value is checked here, before the
-section loads any data, and a bad one is one line on stderr and exit status 2.
+its name where the name is known (KINDS), else by its default: an int must be a positive
+integer (`seed` one numpy accepts), a float a positive finite number (a few may be 0 or are
+probabilities, see below), a bool gets `--name/--no-name`, and a None default takes a
+positive integer. Every value, and every value in the parameters cell itself, is checked
+here, before the section loads any data; a bad one is one line on stderr and exit status 2.
 """
 import argparse
+import dataclasses
 import math
 import os
 import sys
@@ -15,6 +17,19 @@ from pathlib import Path
 from gluon_tutorials import notebook
 
 DEFAULT_SEED = 1
+MAX_SEED = 2 ** 32 - 1  # numpy's seeds are 32-bit
+# The kind of each parameter the sections have, by name: what a reader's edit of the
+# parameters cell must keep (a rate stays a float even when written `learning_rate = 1`).
+KINDS = {
+    **dict.fromkeys(["learning_rate", "weight_decay", "wd", "drop_prob", "drop_prob1",
+                     "drop_prob2", "clipping_theta", "weight_scale"], float),
+    **dict.fromkeys(["epochs", "batch_size", "num_hidden", "num_examples", "num_train",
+                     "num_test", "few", "k", "resize", "seq_len", "text_len", "verbose_epoch",
+                     "seed"], int),
+    **dict.fromkeys(["hybridize", "disjoint_batches", "drop_at_test"], bool),
+    **dict.fromkeys(["ctx", "out"], str),
+    "subset": None,  # None or a count
+}
 # Parameters that may be 0 (no penalty, no dropout) and those that are probabilities.
 NON_NEGATIVE = {"weight_decay", "drop_prob", "drop_prob1", "drop_prob2", "wd"}
 PROBABILITIES = {"drop_prob", "drop_prob1", "drop_prob2"}
@@ -42,13 +57,25 @@ def positive_int(text):
     return value
 
 
-def at_least(minimum):
+def at_least(minimum, maximum=None, why=""):
     def count(text):
         value = positive_int(text)
         if value < minimum:
             raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {text}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"expected at most {maximum}{why}, got {text}")
         return value
     return count
+
+
+def seed_type(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer seed, got {text!r}") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"expected a seed from 0 to {MAX_SEED}, got {text}")
+    return value
 
 
 def positive_float(text):
@@ -92,19 +119,40 @@ def ctx_type(text):
 
 def out_type(text):
     """An output folder that can be created and written to, checked before any work."""
-    path = Path(text)
-    problem = writable_folder_problem(path)
+    problem = writable_folder_problem(text)  # not Path(text): Path("") is "."
     if problem:
         raise argparse.ArgumentTypeError(problem)
     return text
 
 
+# Room left in a path for the longest file name a section writes inside its folder, with
+# the temporary name it is first written under (.submission.csv.abcd1234.tmp).
+FILE_NAME_ROOM = 64
+
+
 def writable_folder_problem(path):
     """Why `path` cannot serve as an output folder, or None; creates it if it can."""
-    path = Path(path)
-    if path.exists() and not path.is_dir():
-        return f"{path} exists and is not a folder"
+    text = os.fspath(path)
+    if not text:
+        return "expected a folder, got an empty name (write . for this folder)"
     try:
+        encoded = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return f"{text!r} is not valid UTF-8, and MXNet can only write to UTF-8 paths"
+    limits = _path_limits(text)
+    longest = max((len(os.fsencode(part)) for part in Path(text).parts), default=0)
+    if longest > limits[0]:
+        return (f"a folder name in {text[:40]}... is {longest} bytes long; this file system "
+                f"allows {limits[0]}")
+    full = len(os.fsencode(os.path.abspath(text)))
+    if full + FILE_NAME_ROOM > limits[1]:
+        return (f"the folder {encoded[:40].decode('utf-8', 'replace')}... is {full} bytes long "
+                f"as an absolute path, leaving no room for the files in it under the limit of "
+                f"{limits[1]} bytes")
+    path = Path(text)
+    try:
+        if path.exists() and not path.is_dir():
+            return f"{path} exists and is not a folder"
         path.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         return f"cannot create the folder {path}: {e.strerror or e}"
@@ -113,29 +161,101 @@ def writable_folder_problem(path):
     return None
 
 
+def _path_limits(text):
+    """(longest name, longest path) in bytes on the file system that would hold `text`."""
+    existing = Path(os.path.abspath(text))
+    while not os.path.isdir(existing) and existing != existing.parent:
+        existing = existing.parent
+    try:
+        return os.pathconf(existing, "PC_NAME_MAX"), os.pathconf(existing, "PC_PATH_MAX")
+    except (OSError, ValueError, AttributeError):  # no pathconf (Windows): the usual limits
+        return 255, 4096
+
+
+def _kind(param):
+    """float, int, bool, str or None (a count or None) for `param`: by name, else by default."""
+    if param.name in KINDS:
+        return KINDS[param.name]
+    return None if param.default is None else type(param.default)
+
+
 def _type_for(param, slug=None):
-    name, default = param.name, param.default
+    name, kind = param.name, _kind(param)
     minimum = MINIMUM.get((slug, name), MINIMUM.get(name))
     if name == "ctx":
         return ctx_type, "DEVICE"
     if name == "out":
         return out_type, "DIR"
     if name == "seed":
-        return int, "N"
-    if isinstance(default, bool):
+        return seed_type, "N"
+    if kind is bool:
         return None, None
+    if (slug, name) == ("kaggle_gluon_kfold", "k"):
+        return _folds_type(minimum), "N"
     if minimum:
         return at_least(minimum), "N"
-    if isinstance(default, int) or default is None:
+    if kind in (int, None):
         return positive_int, "N"
-    if isinstance(default, float):
+    if kind is float:
         if name in PROBABILITIES:
             return probability, "P"
         return (non_negative_float if name in NON_NEGATIVE else positive_float), "X"
-    if isinstance(default, str):
+    if kind is str:
         return str, "TEXT"
     raise notebook.SectionFormatError(f"parameter {name}: no command-line type for "
-                                      f"{type(default).__name__} values")
+                                      f"{kind.__name__} values")
+
+
+def _folds_type(minimum):
+    """K-fold's k: at least `minimum`, at most half the training houses when their file is
+    here (each fold holds out two houses or more; a fold of none fails inside MXNet)."""
+    from gluon_tutorials import data
+
+    houses = data.local_rows("kaggle_house_pred_train.csv")
+    if houses is None:  # not here yet: the section downloads it or says it is missing
+        return at_least(minimum)
+    return at_least(minimum, houses // 2, f" folds of two houses or more (the training file "
+                                          f"has {houses} houses)")
+
+
+# What a value of each kind must be, and what to write instead of a bad one.
+_EXPECTED = {float: ("a number", "0.1"), int: ("a whole number", "5"),
+             None: ("a whole number or None", "None"), bool: ("True or False", "True"),
+             str: ("a quoted string", None)}
+
+
+def _has_kind(value, kind):
+    if kind is None:
+        return value is None or _has_kind(value, int)
+    if kind in (int, float) and isinstance(value, bool):
+        return False
+    return isinstance(value, (int, float) if kind is float else kind)
+
+
+def checked_parameters(section):
+    """The section's parameters, each default checked as its command-line option would be
+    (`epochs = "five"` is refused here, before any data loads) and a float parameter's int
+    default made a float; a bad one raises SectionFormatError naming the file and line."""
+    params = []
+    for param in notebook.parameters(section.path):
+        kind, (check, _) = _kind(param), _type_for(param, section.slug)
+        expected, example = _EXPECTED[kind] if kind in _EXPECTED else (f"a {kind}", None)
+        problem = None if _has_kind(param.default, kind) else f"expected {expected}"
+        # The folder and the device are checked when the run starts, not on every --help.
+        if not problem and kind in (int, float, None) and param.default is not None:
+            try:
+                check(str(param.default))
+            except argparse.ArgumentTypeError as e:
+                problem = str(e)
+        if problem:
+            example = example or ('"cpu"' if param.name == "ctx" else f'"out/{section.slug}"')
+            raise notebook.SectionFormatError(
+                f"{section.path}, line {param.line}: {param.name} = {param.default!r}: "
+                f"{problem}; write e.g. `{param.name} = {example}`")
+        if kind is float:
+            param = dataclasses.replace(param, default=float(param.default))
+        params.append(param)
+    return params
 
 
 def _show(value):
@@ -164,25 +284,63 @@ def build_parser(section, params):
     return parser
 
 
-def parse(section, argv):
-    """{parameter: value} for the options given (only those), or SystemExit(2)."""
-    params = notebook.parameters(section.path)
-    return vars(build_parser(section, params).parse_args(argv))
+def parse(section, argv, prog=None):
+    """{parameter: value} for the options given (only those), or SystemExit(2); `prog`
+    names the command in messages (default: `run SLUG`)."""
+    parser = build_parser(section, checked_parameters(section))
+    if prog:
+        parser.prog = prog
+    return vars(parser.parse_args(argv))
+
+
+def output_folder(section, overrides):
+    """The folder the run will write to: --out if given, else the parameters cell's `out`
+    (None for a section that writes nothing)."""
+    if "out" in overrides:
+        return overrides["out"]
+    return {p.name: p.default for p in notebook.parameters(section.path)}.get("out")
+
+
+def check_before_run(section, overrides):
+    """What can be checked once the options are parsed, before any work: the output folder
+    the run will write to and the environment's choice of data. A problem: one line."""
+    from gluon_tutorials import data
+
+    folder = output_folder(section, overrides)
+    problem = None if folder is None or "out" in overrides else writable_folder_problem(folder)
+    if problem:
+        return f"the section's output folder: {problem} (choose another with --out)"
+    if section.dataset == "fashion-mnist":
+        try:
+            data.requested_copy()
+        except data.CopyChoiceError as e:
+            return str(e)
+    return None
 
 
 def run(section, argv=None):
     """Parse the options, then execute the section in this process.
 
-    A data problem is one message and exit status 1, a diverged training exit status 3,
-    Ctrl-C exit status 130; the namespace of a finished run is not needed here.
+    A broken parameters cell or a bad setting is one line and exit status 2, a data
+    problem or a file that cannot be written one message and exit status 1, a diverged
+    training exit status 3, Ctrl-C exit status 130; the namespace of a finished run is
+    not needed here.
     """
-    from gluon_tutorials import runtime
+    from gluon_tutorials import files, runtime
     from gluon_tutorials.data import DataError
 
-    overrides = parse(section, argv)
+    try:
+        overrides = parse(section, argv)
+    except notebook.SectionFormatError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    problem = check_before_run(section, overrides)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     try:
         notebook.execute(section.path, overrides)
-    except DataError as e:
+    except (DataError, files.WriteError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     except runtime.Diverged as e:

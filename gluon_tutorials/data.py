@@ -254,15 +254,14 @@ def _missing_message(names, dirs, target, reason, copy=None):
     return "\n".join(lines)
 
 
-def _download_missing(missing, subdir, root, copy=None, blocked=None):
+def _download_missing(missing, subdir, root, copy=None):
     """Download the `missing` files: {name: (content, copy)}. MissingDataError naming all
-    the files still missing if that cannot be done (offline, no network, `blocked`)."""
+    the files still missing if that cannot be done (offline, no network)."""
     missing = list(missing)
     dirs, target = search_dirs(subdir, root), download_dir(subdir, root)
-    if not blocked and os.environ.get(ENV_OFFLINE):  # a blocked folder stays blocked online
-        blocked = f"{ENV_OFFLINE} is set"
-    if blocked:
-        raise MissingDataError(_missing_message(missing, dirs, target, blocked, copy))
+    if os.environ.get(ENV_OFFLINE):
+        raise MissingDataError(_missing_message(missing, dirs, target, f"{ENV_OFFLINE} is set",
+                                                copy))
     got = {}
     for name in list(missing):
         try:
@@ -300,16 +299,22 @@ def fetch(names, root=None):
     return found
 
 
-def _requested_copy(copy):
-    """The copy of Fashion-MNIST asked for by keyword, else by environment, else None."""
-    source = "copy"
+class CopyChoiceError(DataError, ValueError):
+    """copy= or $GLUON_TUTORIALS_FASHION_MNIST_COPY names no copy of Fashion-MNIST."""
+
+
+def requested_copy(copy=None):
+    """(copy, how it was asked for): the copy of Fashion-MNIST asked for by keyword, else
+    by environment, else (None, None). A name that is no copy raises CopyChoiceError."""
+    source = f"copy={copy!r}"
     if copy is None:
-        copy, source = os.environ.get(ENV_FASHION_COPY) or None, ENV_FASHION_COPY
+        copy = os.environ.get(ENV_FASHION_COPY) or None
+        source = f"{ENV_FASHION_COPY}={copy}" if copy else None
     if copy is not None and copy not in FASHION_MNIST_COPIES:
-        raise ValueError(f"{source}={copy!r}: the copy of Fashion-MNIST must be one of "
-                         f"{', '.join(map(repr, FASHION_MNIST_COPIES))} "
-                         f"(or unset: MXNet's when all its files are found, else Zalando's)")
-    return copy
+        raise CopyChoiceError(f"{source}: the copy of Fashion-MNIST must be one of "
+                              f"{', '.join(map(repr, FASHION_MNIST_COPIES))} "
+                              f"(or unset: MXNet's when all its files are found, else Zalando's)")
+    return copy, source
 
 
 def _copy_listing(paths_by_copy):
@@ -332,7 +337,7 @@ def _mixed_copies_error(what, paths_by_copy):
         f"files of the copy you want are found (choose one with copy= or {ENV_FASHION_COPY})")
 
 
-def _fashion_paths(root, copy):
+def _fashion_paths(root, copy, source=None):
     """(paths, copy): the four Fashion-MNIST files {name: path} from one copy, downloading
     what is missing. A file is presumed Zalando's unless its .gz hash is MXNet's;
     _content verifies it when it is read."""
@@ -367,9 +372,15 @@ def _fashion_paths(root, copy):
     if missing:
         target = download_dir(subdir, root)
         other = folder_copy.get(target, copy)
-        blocked = (f"{target} holds {_COPY_TITLES[other]}, which must not be mixed with "
-                   f"{_COPY_TITLES[copy]}" if other != copy else None)
-        got = _download_missing(missing, subdir, root, copy, blocked)
+        if other != copy:  # the files of the copy asked for would go where the other one is
+            undo = (f"pass copy={other!r}" if (source or "").startswith("copy=")
+                    else f"set {ENV_FASHION_COPY}={other} or unset it")
+            raise MissingDataError(
+                f"{source} asks for {_COPY_TITLES[copy]} of Fashion-MNIST, but {target} holds "
+                f"{_COPY_TITLES[other]} and the two are never mixed in one folder: to read "
+                f"{_COPY_TITLES[other]}, {undo}; to read {_COPY_TITLES[copy]}, put its four "
+                f"files in a folder of their own and set {ENV_DATA} to the folder above it")
+        got = _download_missing(missing, subdir, root, copy)
         copy = copy or next(iter(got.values()))[1]
         paths.update((name, target / name) for name in got)
     return paths, copy
@@ -391,7 +402,7 @@ def load_fashion_mnist(train=True, root=None, copy=None):
     tells which copy they came from. ``copy`` is None, "mxnet" or "zalando" (see the
     module docstring); the four files, train and test, always come from one copy.
     """
-    paths, copy = _fashion_paths(root, _requested_copy(copy))
+    paths, copy = _fashion_paths(root, *requested_copy(copy))
     prefix = "train" if train else "t10k"
     image_name, label_name = f"{prefix}-images-idx3-ubyte.gz", f"{prefix}-labels-idx1-ubyte.gz"
     images = parse_idx(_content(paths[image_name], FILES[image_name])[0], paths[image_name])
@@ -404,6 +415,21 @@ def load_fashion_mnist(train=True, root=None, copy=None):
                         f"holds {len(labels)} labels")
     COPIES_USED["fashion-mnist"] = copy
     return FashionArrays(images, labels, copy)
+
+
+def local_rows(name, root=None):
+    """The number of records in the CSV file `name` where it is found (not downloaded),
+    header excluded; None when it is not here or cannot be read."""
+    import csv
+
+    for d in search_dirs(FILES[name].subdir, root):
+        if (d / name).is_file():
+            try:
+                content = _content(d / name, FILES[name])[0]
+            except DataError:
+                return None  # reported, with its cause, when the section reads it
+            return max(sum(1 for _ in csv.reader(io.StringIO(content.decode("utf-8")))) - 1, 0)
+    return None
 
 
 def read_kaggle_house(root=None):

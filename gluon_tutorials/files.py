@@ -1,24 +1,44 @@
 """Atomic file writes: a reader sees the old file or the new one, never half of one."""
 import contextlib
 import os
+import sys
 import tempfile
 from pathlib import Path
 
 
+class WriteError(OSError):
+    """A file could not be written (disk full, folder made read-only ...); the message
+    names the file and the cause. Any older file of that name is left as it was."""
+
+
+def _write_errors():
+    """OSError, and MXNet's error where MXNet is loaded (nd.save reports I/O failures so)."""
+    mxnet = sys.modules.get("mxnet")
+    return (OSError,) + ((mxnet.base.MXNetError,) if mxnet and hasattr(mxnet, "base") else ())
+
+
 @contextlib.contextmanager
 def atomic_path(path):
-    """Yield a temporary path beside `path`; rename it over `path` only if the block succeeds."""
+    """Yield a temporary path beside `path`; rename it over `path` only if the block succeeds.
+    A failure to write raises WriteError naming `path`; nothing is left behind."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
         yield tmp
         # mkstemp makes the file owner-only; give it the mode an ordinary open() would.
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
+    except _write_errors() as e:
+        if isinstance(e, WriteError):
+            raise
+        cause = getattr(e, "strerror", None) or str(e).strip().splitlines()[-1]
+        raise WriteError(f"cannot write {path}: {cause}"
+                         f"{'; the file there before is unchanged' if os.path.exists(path) else ''}") from e
     finally:
-        if os.path.exists(tmp):
+        if tmp and os.path.exists(tmp):
             os.unlink(tmp)
 
 

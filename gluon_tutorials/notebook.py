@@ -25,13 +25,26 @@ class Parameter:
     name: str
     default: object
     help: str
+    line: int = None  # where it is in the section file
 
 
 def read(path):
     """The section as an nbformat notebook."""
     import jupytext
 
-    return jupytext.read(Path(path), fmt="py:percent")
+    path = Path(path)
+    if not path.is_file():
+        raise SectionFormatError(_missing_message(path))
+    return jupytext.read(path, fmt="py:percent")
+
+
+def _missing_message(path):
+    restore = f"restore it with `git checkout -- {path}`"
+    ipynb = path.with_suffix(".ipynb")
+    if ipynb.is_file():
+        return (f"{path} is missing; {ipynb.name} beside it is not read: the sections are the "
+                f"`.py` files. Make it again with `jupytext --to py:percent {ipynb}`, or {restore}")
+    return f"{path} is missing: {restore}"
 
 
 def parameters_index(nb, path="<notebook>"):
@@ -54,31 +67,69 @@ def _comments(source):
     return found
 
 
-def parse_parameters(source, path="<parameters cell>"):
-    """The parameters cell's ``name = literal  # what it is`` lines, in order."""
-    comments = _comments(source)
+FORM = "write each parameter as `name = value  # what it is`"
+
+
+def parse_parameters(source, path="<parameters cell>", first_line=1):
+    """The parameters cell's ``name = literal  # what it is`` lines, in order; the cell
+    starts at line `first_line` of the file `path`, which the messages name."""
+    def where(lineno):
+        return f"{path}, line {first_line + lineno - 1}"
+
+    try:
+        body = ast.parse(source).body
+        comments = _comments(source)
+    except (SyntaxError, tokenize.TokenError) as e:
+        lineno = e.lineno if isinstance(e, SyntaxError) else e.args[1][0]
+        reason = e.msg if isinstance(e, SyntaxError) else e.args[0]
+        raise SectionFormatError(f"{where(lineno or 1)}: the parameters cell is not valid Python "
+                                 f"({reason}); {FORM}") from None
     params = []
-    for node in ast.parse(source).body:
+    for node in body:
         if not (isinstance(node, ast.Assign) and len(node.targets) == 1
                 and isinstance(node.targets[0], ast.Name)):
-            raise SectionFormatError(f"{path}: line {node.lineno} of the parameters cell is not "
-                                     f"a plain `name = value` assignment")
+            raise SectionFormatError(f"{where(node.lineno)}: not a plain `name = value` "
+                                     f"assignment; {FORM}")
+        name = node.targets[0].id
         try:
             default = ast.literal_eval(node.value)
         except ValueError:
-            raise SectionFormatError(f"{path}: parameter {node.targets[0].id} is not a literal "
-                                     f"value") from None
+            raise SectionFormatError(f"{where(node.lineno)}: {name} = {ast.unparse(node.value)} "
+                                     f"is not a literal value; write the value itself, "
+                                     f"{_literal_hint(name, node.value)}") from None
         help_ = comments.get(node.end_lineno, "")
         if not help_:
-            raise SectionFormatError(f"{path}: parameter {node.targets[0].id} has no comment "
-                                     f"saying what it is")
-        params.append(Parameter(node.targets[0].id, default, help_))
+            raise SectionFormatError(f"{where(node.lineno)}: parameter {name} has no comment "
+                                     f"saying what it is; {FORM}")
+        params.append(Parameter(name, default, help_, first_line + node.lineno - 1))
     return params
+
+
+def _literal_hint(name, value):
+    """`e.g. epochs = 6` for `epochs = 2 * 3`: arithmetic on numbers is worked out."""
+    if all(isinstance(n, (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.operator,
+                          ast.unaryop)) for n in ast.walk(ast.Expression(value))):
+        try:
+            result = eval(compile(ast.Expression(value), "<parameter>", "eval"),  # noqa: S307
+                          {"__builtins__": {}})
+        except (ArithmeticError, TypeError, ValueError):
+            result = None
+        if isinstance(result, (int, float)) and abs(result) < 1e300:
+            return f"e.g. `{name} = {result!r}`"
+    return "a number, a quoted string, True, False or None"
+
+
+def _cell_start(path):
+    """The file line where the parameters cell's source begins, after its `# %%` line."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return next((n + 1 for n, line in enumerate(lines, 1)
+                 if line.startswith("# %%") and PARAMETERS_TAG in line), 1)
 
 
 def parameters(path):
     nb = read(path)
-    return parse_parameters(nb.cells[parameters_index(nb, path)].source, path)
+    index = parameters_index(nb, path)
+    return parse_parameters(nb.cells[index].source, path, _cell_start(path))
 
 
 def overrides_source(overrides):

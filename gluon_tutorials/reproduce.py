@@ -345,7 +345,8 @@ def build_parser():
                              "subset, and only on a CPU")
     parser.add_argument("--seeds", type=cli.positive_int, default=1,
                         help="run each section with this many seeds (mean and sigma)")
-    parser.add_argument("--seed", type=int, default=cli.DEFAULT_SEED, help="the first seed")
+    parser.add_argument("--seed", type=cli.seed_type, default=cli.DEFAULT_SEED,
+                        help="the first seed")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
                         help=f"folder for the report (default: {DEFAULT_OUT}; the committed "
                              f"report is in `reports`)")

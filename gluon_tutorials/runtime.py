@@ -1,6 +1,7 @@
 """What a section's cells call besides the book's code: turn the parameters cell's values into
 a device and seeds, compile a net, time the epochs, and stop a run that diverged. The same
 calls work in Jupyter, from the shell and under `reproduce`."""
+import math
 import random
 import re
 import time
@@ -115,6 +116,30 @@ def check_finite(loss, learning_rate=None, params=None, what="loss"):
                 break
     if bad:
         raise _diverged(bad, learning_rate)
+    return loss
+
+
+# An epoch loss this many times the untrained model's means the steps wrecked the model,
+# even when every number is finite (mlp_gluon at learning_rate 1e9: 1.25e17 after one
+# epoch; at 10, 16.8 against an untrained 2.3). Normal runs stay below the untrained loss.
+FAR_ABOVE = 5
+
+
+def chance_loss(classes):
+    """The cross-entropy of a guess giving each of `classes` classes the same probability:
+    where an untrained classifier's loss starts (its outputs are near zero). Known without
+    a forward pass, which in a dropout net would draw random numbers and shift the run."""
+    return math.log(classes)
+
+
+def check_loss(loss, untrained_loss, learning_rate=None, params=None, what="loss"):
+    """Raise Diverged when an epoch's mean `loss` is not finite (see check_finite) or is
+    FAR_ABOVE times the untrained model's or more; return the loss otherwise."""
+    check_finite(loss, learning_rate, params, what)
+    value = float(_as_numpy(loss).mean())
+    if value >= FAR_ABOVE * float(untrained_loss):
+        raise _diverged(f"the {what} is {value:g}, far above the untrained model's "
+                        f"{float(untrained_loss):g}", learning_rate)
     return loss
 
 

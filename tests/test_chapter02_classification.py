@@ -160,6 +160,17 @@ def test_a_diverging_run_stops_before_anything_is_written(slug, tiny, tmp_path):
     assert not (tmp_path / "predictions.png").exists()
 
 
+def test_a_wrecked_but_finite_run_stops_with_exit_3(tiny, tmp_path, capsys):
+    # On the tiny data at 10 (on the real data at 1e9) the loss is huge after one epoch but finite.
+    code = cli.run(sections.get("mlp_gluon"), ["--lr", "10", "--epochs", "1", "--batch-size", "32",
+                                               "--ctx", "cpu", "--out", str(tmp_path)])
+    printed = capsys.readouterr()
+    [(_, loss, _, _)] = log_lines(printed.out)
+    assert math.isfinite(loss) and loss > 1000
+    assert code == 3 and "far above the untrained model's 2.30259" in printed.err
+    assert len(printed.err.splitlines()) == 1 and not (tmp_path / "predictions.png").exists()
+
+
 @pytest.mark.parametrize("slug", ["mlp_gluon", "dropout_scratch"])
 def test_training_learns_the_tiny_classes(slug, tiny, tmp_path):
     run = execute(slug, tmp_path, epochs=5, batch_size=30, ctx="cpu")

@@ -5,6 +5,7 @@ import pytest
 from mxnet import autograd, gluon, image, nd
 
 import utils
+from gluon_tutorials import runtime
 
 
 def test_accuracy_on_hand_made_outputs():
@@ -140,12 +141,18 @@ def _mlp():
     return net
 
 
-def test_train_with_trainer_learns(tiny_fashion_mnist):
+def _seeded_mlp_and_data(learning_rate):
+    """(train_data, test_data, net, trainer) for a run of utils.train on the tiny data."""
     mx.random.seed(0)
     np.random.seed(0)
     train_data, test_data = utils.load_data_fashion_mnist(32)
     net = _mlp()
-    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.5})
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": learning_rate})
+    return train_data, test_data, net, trainer
+
+
+def test_train_with_trainer_learns(tiny_fashion_mnist):
+    train_data, test_data, net, trainer = _seeded_mlp_and_data(0.5)
     lines = []
     result = utils.train(train_data, test_data, net, gluon.loss.SoftmaxCrossEntropyLoss(),
                          trainer, mx.cpu(), 3, log=lines.append)
@@ -173,6 +180,14 @@ def test_train_from_scratch_sgd(tiny_fashion_mnist):
     assert result["test_acc"] > max(before, 0.8)
     with pytest.raises(ValueError):
         utils.train(train_data, test_data, net, None, None, num_epochs=1)
+
+
+def test_train_stops_a_wrecked_but_finite_run(tiny_fashion_mnist):
+    train_data, test_data, net, trainer = _seeded_mlp_and_data(1e9)
+    with pytest.raises(runtime.Diverged, match="far above the untrained model's 2.3"):
+        utils.train(train_data, test_data, net, gluon.loss.SoftmaxCrossEntropyLoss(),
+                    trainer, mx.cpu(), 1, log=lambda _: None)
+    assert all(np.isfinite(p.data().asnumpy()).all() for p in net.collect_params().values())
 
 
 def test_show_images_writes_png(tmp_path):

@@ -94,6 +94,8 @@ trainer = gluon.Trainer(
 # the gradient of `dense.weight` (`help(dense.weight)`)?
 
 # %%
+# where training starts: an epoch loss far above it means the run diverged
+untrained_loss = square_loss(net(X), y).mean().asscalar()
 for e in runtime.epochs(epochs):
     total_loss = 0
     for data, label in data_iter:
@@ -106,7 +108,8 @@ for e in runtime.epochs(epochs):
         # summed on the device and read once an epoch: a read per batch makes MXNet wait
         total_loss += nd.sum(loss)
     print("Epoch %d, average loss: %f" % (e, total_loss.asscalar() / num_examples))
-    runtime.check_finite(total_loss, learning_rate, net.collect_params())
+    runtime.check_loss(total_loss.asscalar() / num_examples, untrained_loss, learning_rate,
+                       net.collect_params())
 average_loss = total_loss.asscalar() / num_examples
 
 # %% [markdown]

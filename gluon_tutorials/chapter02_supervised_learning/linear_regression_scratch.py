@@ -120,6 +120,8 @@ def SGD(params, lr):
 # fast the loss falls, or whether it falls at all.
 
 # %%
+# where training starts: an epoch loss far above it means the run diverged
+untrained_loss = nd.mean(square_loss(net(X), y)).asscalar()
 for e in runtime.epochs(epochs):
     total_loss = 0
     for data, label in data_iter():
@@ -130,7 +132,7 @@ for e in runtime.epochs(epochs):
         SGD(params, learning_rate)
         total_loss += nd.sum(loss).asscalar()
     print("Epoch %d, average loss: %f" % (e, total_loss / num_examples))
-    runtime.check_finite(total_loss, learning_rate, params)
+    runtime.check_loss(total_loss / num_examples, untrained_loss, learning_rate, params)
 average_loss = total_loss / num_examples
 
 # %% [markdown]

@@ -77,7 +77,7 @@ for epoch in runtime.epochs(epochs):
     print("Epoch %d. Loss: %f, Train acc %f, Test acc %f" % (
         epoch, train_loss.asscalar() / len(train_data), train_acc.asscalar() / len(train_data),
         test_acc))
-    runtime.check_finite(train_loss, learning_rate)
+    runtime.check_loss(train_loss / len(train_data), runtime.chance_loss(10), learning_rate)
 
 # %% [markdown]
 # ## Predictions

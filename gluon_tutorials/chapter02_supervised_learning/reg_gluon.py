@@ -86,6 +86,7 @@ def train(weight_decay):
 
     train_loss = []
     test_loss = []
+    untrained_loss = test(net, X_train, y_train)  # far above it means diverged
     for e in runtime.epochs(epochs):
         for data, label in data_iter_train:
             data, label = data.as_in_context(ctx), label.as_in_context(ctx)
@@ -96,7 +97,7 @@ def train(weight_decay):
             trainer.step(batch_size)
         train_loss.append(test(net, X_train, y_train))
         test_loss.append(test(net, X_test, y_test))
-        runtime.check_finite(train_loss[-1], learning_rate, net.collect_params())
+        runtime.check_loss(train_loss[-1], untrained_loss, learning_rate, net.collect_params())
     losses.append((weight_decay, train_loss, test_loss))
     print("wd %g: train loss %f, test loss %f" % (weight_decay, train_loss[-1], test_loss[-1]))
     print("  learned w[:10]:",

@@ -131,6 +131,7 @@ def train(lambd):
     params = get_params()
     train_loss = []
     test_loss = []
+    untrained_loss = test(params, X_train, y_train)  # far above it means diverged
     for e in runtime.epochs(epochs):
         for data, label in data_iter(num_train):
             with autograd.record():
@@ -141,7 +142,7 @@ def train(lambd):
             SGD(params, learning_rate)
         train_loss.append(test(params, X_train, y_train))
         test_loss.append(test(params, X_test, y_test))
-        runtime.check_finite(train_loss[-1], learning_rate, params)
+        runtime.check_loss(train_loss[-1], untrained_loss, learning_rate, params)
     losses.append((lambd, train_loss, test_loss))
     print("lambda %g: train loss %f, test loss %f" % (lambd, train_loss[-1], test_loss[-1]))
     print("  learned w[:10]:",

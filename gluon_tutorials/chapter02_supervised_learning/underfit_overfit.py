@@ -83,6 +83,8 @@ def train(X_train, X_test, y_train, y_test):
     square_loss = gluon.loss.L2Loss()
     train_loss = []
     test_loss = []
+    # the untrained net's loss: an epoch far above it means the run diverged
+    untrained_loss = square_loss(net(X_train), y_train).mean().asscalar()
     for e in runtime.epochs(epochs):
         for data, label in data_iter_train:
             data, label = data.as_in_context(ctx), label.as_in_context(ctx)
@@ -95,7 +97,7 @@ def train(X_train, X_test, y_train, y_test):
             net(X_train), y_train).mean().asscalar())
         test_loss.append(square_loss(
             net(X_test), y_test).mean().asscalar())
-        runtime.check_finite(train_loss[-1], learning_rate, net.collect_params())
+        runtime.check_loss(train_loss[-1], untrained_loss, learning_rate, net.collect_params())
     losses.append((train_loss, test_loss))
     print("train loss %f, test loss %f, learned weight %s, learned bias %f" % (
         train_loss[-1], test_loss[-1],
