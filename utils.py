@@ -16,6 +16,8 @@ import numpy as np
 from mxnet import autograd, gluon, image, nd
 
 from gluon_tutorials import data as _data
+# The device helpers live below utils and runtime (which both use them); the book's names stay.
+from gluon_tutorials.devices import _works, num_gpus, try_all_gpus, try_gpu  # noqa: F401
 
 __all__ = [
     "SGD", "accuracy", "batch_accuracy", "evaluate_accuracy", "transform_mnist", "FashionMNIST",
@@ -190,34 +192,6 @@ class _ProgressLoader(gluon.data.DataLoader):
         from gluon_tutorials import progress
 
         return iter(progress.bar(super().__iter__(), "batches", total=len(self)))
-
-
-def num_gpus():
-    """GPUs MXNet can see; 0 for the CPU build or when the driver is missing."""
-    try:
-        return mx.context.num_gpus()
-    except mx.base.MXNetError:
-        return 0
-
-
-def _works(ctx):
-    try:
-        nd.zeros((1,), ctx=ctx).asscalar()
-        return True
-    except mx.base.MXNetError:
-        return False
-
-
-def try_gpu():
-    """gpu(0) if a GPU works, else cpu(0)."""
-    ctx = mx.gpu()
-    return ctx if num_gpus() > 0 and _works(ctx) else mx.cpu()
-
-
-def try_all_gpus():
-    """Every working GPU, or [cpu(0)] when there is none."""
-    ctxes = [mx.gpu(i) for i in range(num_gpus()) if _works(mx.gpu(i))]
-    return ctxes or [mx.cpu()]
 
 
 def get_text_labels(labels):
