@@ -34,7 +34,8 @@ class _QuietStr(_Quiet, str):
 
 
 class _QuietPath(_Quiet, type(Path())):
-    pass
+    def __repr__(self):
+        return repr(Path(self))
 
 
 def quiet(path):

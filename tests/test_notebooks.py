@@ -87,6 +87,9 @@ def test_section_runs_top_to_bottom_in_a_kernel(section, tiny_data, tmp_path):
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.get("execution_count") for c in code)
     assert not outputs(nb, "error")
+    # cells that write a figure or a file end quietly: no value echoes the path written
+    echoed = [o["data"].get("text/plain", "") for o in outputs(nb, "execute_result")]
+    assert not [text for text in echoed if str(tmp_path / "out") in text]
     # whatever a section draws is shown inline and written as a PNG
     images = [o for o in outputs(nb, "display_data") if "image/png" in o["data"]]
     written = sorted((tmp_path / "out").rglob("*.png")) if (tmp_path / "out").exists() else []
