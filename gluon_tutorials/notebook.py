@@ -13,8 +13,6 @@ from pathlib import Path
 
 PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"
-# The section files name no kernel (see jupytext.toml); their .ipynb copies run this one.
-KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
 class SectionFormatError(Exception):
@@ -33,9 +31,7 @@ def read(path):
     """The section as an nbformat notebook."""
     import jupytext
 
-    nb = jupytext.read(Path(path), fmt="py:percent")
-    nb.metadata.setdefault("kernelspec", dict(KERNELSPEC))
-    return nb
+    return jupytext.read(Path(path), fmt="py:percent")
 
 
 def parameters_index(nb, path="<notebook>"):
@@ -135,6 +131,7 @@ def execute_in_kernel(path, overrides=None, cwd=None, timeout=None, setup=None):
     notebook. A failing cell raises CellError naming the cell and the error. `setup`, code
     for the tests, runs as a cell of its own right after the parameters."""
     import nbformat
+    from jupyter_client.kernelspec import NATIVE_KERNEL_NAME
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
@@ -142,8 +139,9 @@ def execute_in_kernel(path, overrides=None, cwd=None, timeout=None, setup=None):
     if setup:
         after = parameters_index(nb) + (2 if overrides else 1)
         nb.cells.insert(after, nbformat.v4.new_code_cell(setup, id="setup"))
-    nb.metadata["kernelspec"] = dict(KERNELSPEC)
-    client = NotebookClient(nb, timeout=timeout, kernel_name=KERNELSPEC["name"],
+    nb.metadata["kernelspec"] = {"name": NATIVE_KERNEL_NAME, "display_name": "Python 3",
+                                 "language": "python"}
+    client = NotebookClient(nb, timeout=timeout, kernel_name=NATIVE_KERNEL_NAME,
                             resources={"metadata": {"path": str(cwd or Path.cwd())}})
     try:
         client.execute()
