@@ -24,7 +24,7 @@ def in_notebook():
 
 class _Quiet:
     # IPython calls this instead of echoing a cell's last value: a figure cell ends with the
-    # picture and the `wrote` line, not the path a third time.
+    # picture and the `wrote` line, not the path once more.
     def _ipython_display_(self):
         pass
 
