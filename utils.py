@@ -6,6 +6,8 @@ the later keywords (``resize=``, ``root=``) and helpers (``try_all_gpus``,
 (``subset=``, ``show_predictions``, ``plot_loss_curves``, ``load_params_checked``)
 are this port's, shared by several sections.
 """
+import math
+import numbers
 import time
 
 import gluon_tutorials  # noqa: F401  (sets thread defaults before MXNet loads)
@@ -14,6 +16,8 @@ import numpy as np
 from mxnet import autograd, gluon, image, nd
 
 from gluon_tutorials import data as _data
+# The device helpers live below utils and runtime (which both use them); the book's names stay.
+from gluon_tutorials.devices import _works, num_gpus, try_all_gpus, try_gpu  # noqa: F401
 
 __all__ = [
     "SGD", "accuracy", "batch_accuracy", "evaluate_accuracy", "transform_mnist", "FashionMNIST",
@@ -25,6 +29,13 @@ __all__ = [
 
 def SGD(params, lr):
     """Mini-batch SGD in place: param <- param - lr * grad."""
+    # A NaN or infinite rate would silently turn every weight into NaN.
+    try:
+        finite = math.isfinite(lr)
+    except TypeError:
+        finite = False
+    if not finite:
+        raise ValueError(f"SGD: the learning rate must be a finite number, got {lr!r}")
     for param in params:
         param[:] = param - lr * param.grad
 
@@ -136,9 +147,10 @@ def load_data_fashion_mnist(batch_size, transform=transform_mnist, resize=None, 
     ``copy`` chooses the copy of Fashion-MNIST (see ``gluon_tutorials.data``); both
     loaders carry the one read as ``fashion_mnist_copy``.
     """
-    for name, value in (("resize", resize), ("subset", subset)):
-        if value is not None and (int(value) != value or value <= 0):
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    # Checked here: MXNet would fail later with a ZeroDivisionError or a bad __len__.
+    batch_size = _positive_int("batch_size", batch_size)
+    resize = resize if resize is None else _positive_int("resize", resize)
+    subset = subset if subset is None else _positive_int("subset", subset)
     loaders, totals = [], []
     for train in (True, False):
         if transform is transform_mnist:
@@ -146,12 +158,12 @@ def load_data_fashion_mnist(batch_size, transform=transform_mnist, resize=None, 
             images, labels = arrays
             totals.append(len(labels))
             loader = _ArrayLoader(images[:subset], labels[:subset], batch_size,
-                                  shuffle=train, resize=resize and int(resize))
+                                  shuffle=train, resize=resize)
             copy = arrays.copy
         else:
             per_example = transform
             if resize:
-                def per_example(data, label, _size=int(resize)):
+                def per_example(data, label, _size=resize):
                     return transform(image.imresize(data, _size, _size), label)
             dataset = FashionMNIST(train=train, transform=per_example, root=root, copy=copy)
             totals.append(len(dataset))
@@ -164,6 +176,15 @@ def load_data_fashion_mnist(batch_size, transform=transform_mnist, resize=None, 
     return tuple(loaders)
 
 
+def _positive_int(name, value):
+    """`value` as an int if it is a positive whole number (2.0 will do), else ValueError."""
+    whole = (isinstance(value, numbers.Integral) and not isinstance(value, bool)
+             or isinstance(value, float) and value.is_integer())
+    if not whole or value <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
 class _ProgressLoader(gluon.data.DataLoader):
     """A DataLoader with a progress bar on a terminal (none in logs, tests or Jupyter)."""
 
@@ -171,34 +192,6 @@ class _ProgressLoader(gluon.data.DataLoader):
         from gluon_tutorials import progress
 
         return iter(progress.bar(super().__iter__(), "batches", total=len(self)))
-
-
-def num_gpus():
-    """GPUs MXNet can see; 0 for the CPU build or when the driver is missing."""
-    try:
-        return mx.context.num_gpus()
-    except mx.base.MXNetError:
-        return 0
-
-
-def _works(ctx):
-    try:
-        nd.zeros((1,), ctx=ctx).asscalar()
-        return True
-    except mx.base.MXNetError:
-        return False
-
-
-def try_gpu():
-    """gpu(0) if a GPU works, else cpu(0)."""
-    ctx = mx.gpu()
-    return ctx if num_gpus() > 0 and _works(ctx) else mx.cpu()
-
-
-def try_all_gpus():
-    """Every working GPU, or [cpu(0)] when there is none."""
-    ctxes = [mx.gpu(i) for i in range(num_gpus()) if _works(mx.gpu(i))]
-    return ctxes or [mx.cpu()]
 
 
 def get_text_labels(labels):
@@ -353,8 +346,12 @@ def load_params_checked(net, filename, ctx=None):
         reason = str(e).strip().splitlines()[-1]
         raise ValueError(f"cannot read {path}: it is truncated or not an MXNet parameter "
                          f"file ({reason})") from None
+    if not loaded:  # nd.save of an empty dict or list: both load back as []
+        raise ValueError(f"{path} holds no arrays at all (nd.save of an empty dict or list), "
+                         f"not named parameters")
     if not isinstance(loaded, dict):
-        raise ValueError(f"{path} holds a list of arrays (nd.save of a list), not named parameters")
+        raise ValueError(f"{path} holds a list of arrays ({len(loaded)} of them: nd.save of a "
+                         f"list), not named parameters")
     if any("." in name for name in loaded):
         # save_parameters names a parameter by its place in the net: '0.weight'.
         by_name = net._collect_params_with_prefix()

@@ -86,30 +86,47 @@ def _notebooks(argv):
     return 0
 
 
-def lab_settings_file():
-    """This environment's JupyterLab defaults file (not the user's own settings)."""
+LAB_VIEWERS = {"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {
+    "python": "Jupytext Notebook"}}}
+
+
+def lab_config_dir():
+    """A Jupyter config folder of our own, in this environment but off Jupyter's default
+    search path: only the server `lab` starts is pointed at it (JUPYTER_CONFIG_PATH)."""
+    return Path(sys.prefix) / "share" / "gluon-tutorials" / "jupyter-config"
+
+
+def old_lab_settings_file():
+    """Where earlier versions of `lab` wrote the setting, for every Jupyter of this venv."""
     return Path(sys.prefix) / "etc" / "jupyter" / "labconfig" / "default_setting_overrides.json"
 
 
 def configure_lab():
-    """Make JupyterLab in this environment open .py files as notebooks (jupytext)."""
-    path = lab_settings_file()
-    settings = json.loads(path.read_text()) if path.is_file() else {}
-    viewers = settings.setdefault("@jupyterlab/docmanager-extension:plugin", {}) \
-        .setdefault("defaultViewers", {})
-    if viewers.get("python") != "Jupytext Notebook":
-        from gluon_tutorials import files
+    """Write the setting that opens .py files as notebooks (jupytext) into our own config
+    folder; take back the venv-wide copy earlier versions wrote. Returns the environment
+    for the `lab` server."""
+    from gluon_tutorials import files
 
-        viewers["python"] = "Jupytext Notebook"
-        files.write_text(path, json.dumps(settings, indent=2) + "\n")
-    return path
+    path = lab_config_dir() / "labconfig" / "default_setting_overrides.json"
+    files.write_text(path, json.dumps(LAB_VIEWERS, indent=2) + "\n")
+    old = old_lab_settings_file()
+    if old.is_file():
+        settings = json.loads(old.read_text())
+        viewers = settings.get("@jupyterlab/docmanager-extension:plugin", {}).get("defaultViewers", {})
+        if viewers.get("python") == "Jupytext Notebook":
+            del viewers["python"]
+            files.write_text(old, json.dumps(settings, indent=2) + "\n")
+    env = dict(os.environ)
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        [str(lab_config_dir())] + [p for p in [env.get("JUPYTER_CONFIG_PATH")] if p])
+    return env
 
 
 def _lab(argv):
-    configure_lab()
+    env = configure_lab()
     jupyter = Path(sys.executable).with_name("jupyter")
     command = [str(jupyter) if jupyter.exists() else "jupyter", "lab", *argv]
-    os.execvp(command[0], command)
+    os.execvpe(command[0], command, env)
 
 
 def main(argv=None):
@@ -138,7 +155,8 @@ def main(argv=None):
                                "(`run SLUG --help` lists its parameters)")
     sub.add_parser("notebooks", help="write sections as .ipynb notebooks, executed with "
                                      "--execute (`notebooks --help`)")
-    sub.add_parser("lab", help="start JupyterLab with the sections opening as notebooks")
+    sub.add_parser("lab", help="start JupyterLab with .py files (the sections) opening as "
+                               "notebooks, in that server only")
     sub.add_parser("reproduce", help="run sections on the real data and report our numbers "
                                      "beside the book's (`reproduce --help`)")
     if command in (None, "run") or not argv:

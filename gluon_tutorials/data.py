@@ -23,7 +23,9 @@ import gzip
 import hashlib
 import http.client
 import io
+import errno
 import os
+import stat
 import struct
 import tempfile
 import urllib.error
@@ -108,11 +110,40 @@ FASHION_MNIST_TEXT_LABELS = (
 _urlopen = urllib.request.urlopen
 
 
+def _checked_root(root):
+    """An explicit `root` must be an existing folder: falling back to the other folders
+    would read data from somewhere the caller did not ask for."""
+    path = Path(root).expanduser()
+    if not path.is_dir():
+        state = "is not a folder" if path.exists() else "does not exist"
+        raise DataError(f"root={os.fspath(root)!r} {state}: give an existing folder (missing "
+                        f"files are downloaded into it), or leave root out to search "
+                        f"${ENV_DATA}, data/ and the usual places")
+    return path
+
+
+def _is_data_file(path):
+    """True for a regular file (or a link to one), False when nothing is there; DataError
+    when something else sits under the data file's name, so it is not called missing."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as e:
+        if not os.path.islink(path):
+            return False
+        what = ("a symbolic link loop" if e.errno == errno.ELOOP
+                else f"a broken symbolic link to {os.readlink(path)}")
+    else:
+        if stat.S_ISREG(mode):
+            return True
+        what = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+    raise DataError(f"{path} is {what}, not the data file: remove it, or put the file there")
+
+
 def search_dirs(subdir="", root=None):
     """The folders searched for a file, in order (see data/README.md)."""
     dirs = []
     if root is not None:
-        dirs.append(Path(root).expanduser())
+        dirs.append(_checked_root(root))
     env = os.environ.get(ENV_DATA)
     if env:
         dirs.append(Path(env).expanduser() / subdir)
@@ -129,7 +160,7 @@ def search_dirs(subdir="", root=None):
 def download_dir(subdir="", root=None):
     """Where a missing file is downloaded to: root, else $GLUON_TUTORIALS_DATA, else data/."""
     if root is not None:
-        return Path(root).expanduser()
+        return _checked_root(root)
     env = os.environ.get(ENV_DATA)
     if env:
         return Path(env).expanduser() / subdir
@@ -288,7 +319,7 @@ def fetch(names, root=None):
         spec = FILES[name]
         for d in search_dirs(spec.subdir, root):
             path = d / name
-            if path.is_file():
+            if _is_data_file(path):
                 found[name] = _content(path, spec)[0]
                 break
         else:
@@ -347,7 +378,7 @@ def _fashion_paths(root, copy, source=None):
     for d in search_dirs(subdir, root):
         here = {c: [] for c in FASHION_MNIST_COPIES}
         for path in (d / name for name in FASHION_MNIST_FILES):
-            if path.is_file():
+            if _is_data_file(path):
                 is_mxnet = hashlib.sha1(_read(path)).hexdigest() == MXNET_GZ_SHA1[path.name]
                 here["mxnet" if is_mxnet else "zalando"].append(path)
         here = {c: paths for c, paths in here.items() if paths}

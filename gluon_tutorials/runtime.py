@@ -3,13 +3,16 @@ a device and seeds, compile a net, time the epochs, and stop a run that diverged
 calls work in Jupyter, from the shell and under `reproduce`."""
 import math
 import random
-import re
 import time
 import warnings
 
 import numpy as np
 
 import gluon_tutorials  # noqa: F401  (thread settings before MXNet loads)
+# Devices and the reader-facing output helpers live below this module; their names stay here.
+from gluon_tutorials.devices import DeviceError, device  # noqa: F401
+from gluon_tutorials.output import in_notebook, wrote  # noqa: F401
+from gluon_tutorials import output
 
 # Seconds each epoch of the last `epochs()` loop took; reproduce reads it after a run.
 epoch_seconds = []
@@ -17,38 +20,6 @@ epoch_seconds = []
 
 class Diverged(ArithmeticError):
     """The training produced a loss or a parameter that is no longer a finite number."""
-
-
-class DeviceError(ValueError):
-    """A --ctx / `ctx` value that names no usable device; the message says what to use."""
-
-
-def device(text):
-    """'auto' | 'cpu' | 'cpu:N' | 'gpu' | 'gpu:N' -> an mx.Context that works here."""
-    import mxnet as mx
-
-    import utils
-
-    text = str(text).strip().lower()
-    if text == "auto":
-        return utils.try_gpu()
-    match = re.fullmatch(r"(cpu|gpu)(?::(\d+))?", text)
-    if not match:
-        raise DeviceError(f"unknown device {text!r}: use auto, cpu, gpu or gpu:N")
-    kind, index = match.group(1), int(match.group(2) or 0)
-    if kind == "cpu":
-        return mx.cpu(index)
-    count = utils.num_gpus()
-    if index >= count:
-        seen = "no GPU is" if count == 0 else f"only {count} GPU(s) are"
-        raise DeviceError(
-            f"gpu:{index} was asked for but {seen} visible to MXNet "
-            f"(a CPU-only mxnet wheel, no driver, or CUDA_VISIBLE_DEVICES); "
-            f"use ctx cpu, or auto to take a GPU only when there is one")
-    if not utils._works(mx.gpu(index)):
-        raise DeviceError(f"gpu:{index} is visible but MXNet cannot compute on it; "
-                          f"see the README's GPU notes")
-    return mx.gpu(index)
 
 
 def seed_everything(seed):
@@ -62,9 +33,12 @@ def seed_everything(seed):
 
 def setup(ctx=None, seed=1):
     """Seed everything and start block names afresh (mlp0_, sequential0_, as in a new
-    kernel); return the mx.Context for `ctx` ('auto', 'cpu', 'gpu:1' ...)."""
+    kernel); return the mx.Context for `ctx` ('auto', 'cpu', 'gpu:1' ...). In a kernel
+    started in the section's own folder, first move to the project root (see
+    `output.leave_package_folder`): a relative `out` then lands where `run` puts it."""
     import mxnet as mx
 
+    output.leave_package_folder()
     seed_everything(seed)
     # Gluon names blocks from a per-thread counter: without a reset, a second run in one
     # process (reproduce --seeds, the tests) prints mlp1_dense0 where the book has mlp0_dense0.
@@ -158,20 +132,3 @@ def _diverged(bad, learning_rate):
     return Diverged(f"training diverged: {bad}. The steps were too large for this model; "
                     f"try a smaller learning rate{rate}, e.g. ten times smaller. "
                     f"Nothing was saved from this run.")
-
-
-def in_notebook():
-    """True inside a Jupyter kernel, where figures are shown inline as well as saved."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    return shell is not None and hasattr(shell, "kernel")
-
-
-def wrote(path):
-    """Tell the reader where a file went (one short line), and return the path."""
-    print(f"wrote {path}")
-    return path
-

@@ -87,6 +87,9 @@ def test_section_runs_top_to_bottom_in_a_kernel(section, tiny_data, tmp_path):
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.get("execution_count") for c in code)
     assert not outputs(nb, "error")
+    # cells that write a figure or a file end quietly: no value echoes the path written
+    echoed = [o["data"].get("text/plain", "") for o in outputs(nb, "execute_result")]
+    assert not [text for text in echoed if str(tmp_path / "out") in text]
     # whatever a section draws is shown inline and written as a PNG
     images = [o for o in outputs(nb, "display_data") if "image/png" in o["data"]]
     written = sorted((tmp_path / "out").rglob("*.png")) if (tmp_path / "out").exists() else []
@@ -152,25 +155,44 @@ def test_jupytext_gives_a_notebook_with_the_parameters_cell_first():
         assert "parameters" in first.metadata.get("tags", []), section.slug
 
 
-def test_lab_setting_opens_python_files_as_notebooks(tmp_path, monkeypatch):
-    monkeypatch.setattr(sys, "prefix", str(tmp_path))
-    path = runner.configure_lab()
-    assert path == tmp_path / "etc/jupyter/labconfig/default_setting_overrides.json"
-    settings = json.loads(path.read_text())
-    viewers = settings["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]
-    assert viewers == {"python": "Jupytext Notebook"}
-    # JupyterLab reads it from there: the settings layer it uses finds our override
-    from jupyter_server.services.config.manager import ConfigManager
+def _python_viewer(app_dir):
+    """The default viewer for .py files that JupyterLab's settings layer would serve."""
+    from jupyterlab_server.settings_utils import _get_overrides
 
-    monkeypatch.setenv("JUPYTER_CONFIG_PATH", str(tmp_path / "etc/jupyter"))
-    read = ConfigManager(config_dir_name="labconfig").get("default_setting_overrides")
-    assert read["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]["python"] == \
-        "Jupytext Notebook"
-    # a second call keeps the user's other settings
-    settings["other"] = {"x": 1}
-    path.write_text(json.dumps(settings))
-    runner.configure_lab()
-    assert json.loads(path.read_text())["other"] == {"x": 1}
+    overrides, _ = _get_overrides(str(app_dir))
+    return overrides.get("@jupyterlab/docmanager-extension:plugin", {}) \
+        .get("defaultViewers", {}).get("python")
+
+
+def test_lab_opens_python_files_as_notebooks_in_its_own_server_only(tmp_path, monkeypatch):
+    from jupyter_core import paths
+
+    # This environment's Jupyter config lives under tmp_path; the user's has nothing.
+    monkeypatch.setattr(sys, "prefix", str(tmp_path))
+    monkeypatch.setattr(paths, "ENV_CONFIG_PATH", [str(tmp_path / "etc" / "jupyter")])
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(tmp_path / "user"))
+    monkeypatch.delenv("JUPYTER_CONFIG_PATH", raising=False)
+    # what earlier versions of `lab` left for every Jupyter of the venv, beside a user's setting
+    old = runner.old_lab_settings_file()
+    old.parent.mkdir(parents=True)
+    old.write_text(json.dumps({"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {
+        "python": "Jupytext Notebook", "markdown": "Jupytext Notebook"}}, "other": {"x": 1}}))
+    assert _python_viewer(tmp_path / "app") == "Jupytext Notebook"
+
+    env = runner.configure_lab()
+    assert _python_viewer(tmp_path / "app") is None  # a plain `jupyter lab` opens .py as text
+    left = json.loads(old.read_text())
+    assert left["other"] == {"x": 1}  # the rest of that file is kept
+    assert left["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"] == {
+        "markdown": "Jupytext Notebook"}
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", env["JUPYTER_CONFIG_PATH"])
+    assert _python_viewer(tmp_path / "app") == "Jupytext Notebook"  # the `lab` server does
+    assert env["JUPYTER_CONFIG_PATH"] == str(runner.lab_config_dir())
+    assert runner.lab_config_dir().is_relative_to(tmp_path)
+    # a second start keeps a JUPYTER_CONFIG_PATH the user set
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", "/theirs")
+    assert runner.configure_lab()["JUPYTER_CONFIG_PATH"].split(":") == [
+        str(runner.lab_config_dir()), "/theirs"]
 
 
 def test_the_jupytext_server_extension_is_enabled():
