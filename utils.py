@@ -397,9 +397,9 @@ def optimize(batch_size, epochs, period, data_iter, net, loss, step, X, y, param
     (without the learning rate when there is none, or `show_lr` is off) and the learned
     ``w`` and ``b`` (`params`: arrays or Gluon Parameters); draws the loss per epoch on a log
     axis to `path`. Returns the recorded losses. A loss that is no longer finite, or a run
-    that ends above the untrained model's loss, raises runtime.Diverged after the figure is
-    drawn, so the curve of an overshoot is still there to look at; pass a list as `losses`
-    to keep what was recorded up to then.
+    that ends above the untrained model's loss, raises runtime.Diverged; inside
+    ``runtime.meant_to_diverge()`` the curve up to there is drawn first, and a list passed
+    as `losses` keeps what was recorded.
     """
     from gluon_tutorials import plotting, runtime
 
@@ -416,7 +416,7 @@ def optimize(batch_size, epochs, period, data_iter, net, loss, step, X, y, param
 
     total_loss = losses if losses is not None else []
     total_loss.append(full_loss())
-    epoch = 0
+    epoch, finished = 0, False
     try:
         for epoch in range(1, epochs + 1):
             if decay_epoch is not None and epoch > decay_epoch:
@@ -446,8 +446,9 @@ def optimize(batch_size, epochs, period, data_iter, net, loss, step, X, y, param
         w, b = (p.data() if isinstance(p, gluon.Parameter) else p for p in params)
         print('w:', np.reshape(w.asnumpy(), (1, -1)), 'b:', b.asnumpy()[0], '\n')
         runtime.check_improved(total_loss[-1], total_loss[0], current_lr())
+        finished = True
     finally:
-        if path is not None:
+        if path is not None and (finished or runtime.diverging_shown()):
             fig, axes = plotting.subplots(1, 1, figsize=(4.2, 2.8))
             ax = axes[0, 0]
             ax.semilogy(np.linspace(0, epoch, len(total_loss), endpoint=True), total_loss)

@@ -129,14 +129,25 @@ def check_improved(loss, untrained_loss, learning_rate=None, what="loss"):
     return loss
 
 
+_meant_to_diverge = []  # non-empty inside meant_to_diverge()
+
+
 @contextlib.contextmanager
 def meant_to_diverge():
     """Around a run that shows a too large step on purpose: its divergence is told in one
-    line and the section goes on; any other error still stops it."""
+    line and the section goes on; any other error still stops it. Inside, `diverging_shown()`
+    is true, so that the run may draw its curve up to the divergence."""
+    _meant_to_diverge.append(True)
     try:
         yield
     except Diverged as e:
         print(f"{str(e).split('. ')[0]}, as this run was meant to show")
+    finally:
+        _meant_to_diverge.pop()
+
+
+def diverging_shown():
+    return bool(_meant_to_diverge)
 
 
 def _diverged(bad, learning_rate):
