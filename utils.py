@@ -418,7 +418,7 @@ def optimize(batch_size, epochs, period, data_iter, net, loss, step, X, y, param
     total_loss.append(full_loss())
     epoch, finished = 0, False
     try:
-        for epoch in range(1, epochs + 1):
+        for epoch in (e + 1 for e in runtime.epochs(epochs)):  # timed, for reproduce
             if decay_epoch is not None and epoch > decay_epoch:
                 if trainer is not None:
                     trainer.set_learning_rate(trainer.learning_rate * 0.1)
