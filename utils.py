@@ -4,7 +4,11 @@ Names, signatures and positional call forms follow gluon-tutorials-zh 0.3;
 the later keywords (``resize=``, ``root=``) and helpers (``try_all_gpus``,
 ``train``, ``show_images``) come from the same book's later releases. The rest
 (``subset=``, ``show_predictions``, ``plot_loss_curves``, ``load_params_checked``)
-are this port's, shared by several sections.
+are this port's, shared by several sections. The optimisation chapter of release 0.6
+repeats its data, model, loss and training loop in each of its 13 sections; here they are
+once (``linreg_data``, ``linreg_data_iter``, ``linreg_params``, ``linreg``,
+``squared_loss``, ``optimize``), with the trajectory helpers of its figures (``train_1d``,
+``show_trace``, ``train_2d``, ``show_trace_2d``, named as in the book's successor d2l).
 """
 import time
 
