@@ -8,7 +8,7 @@ are this port's, shared by several sections. The optimisation chapter of release
 repeats its data, model, loss and training loop in each of its 13 sections; here they are
 once (``linreg_data``, ``linreg_data_iter``, ``linreg_params``, ``linreg``,
 ``squared_loss``, ``optimize``), with the trajectory helpers of its figures (``train_1d``,
-``show_trace``, ``train_2d``, ``show_trace_2d``, named as in the book's successor d2l).
+``show_trace``, ``train_2d``, ``show_trace_2d``: d2l's names, our own call forms).
 """
 import time
 

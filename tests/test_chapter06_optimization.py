@@ -222,3 +222,18 @@ def test_meant_to_diverge_only_catches_divergence(capsys):
     assert capsys.readouterr().out == "training diverged: the loss is inf, as this run was meant to show\n"
     with pytest.raises(ZeroDivisionError), runtime.meant_to_diverge():
         1 / 0
+
+
+def test_momentum_trajectory_matches_d2l(runs):
+    """d2l's train_2d loop with its momentum update on plain floats (the gradient by hand)
+    visits the same points as ours, with the section's sgd_momentum and autograd."""
+    from d2l import mxnet as d2l
+
+    def momentum_2d(x1, x2, v1, v2):  # d2l's update, on 0.1 x1^2 + 2 x2^2
+        v1, v2 = 0.5 * v1 + 0.2 * x1, 0.5 * v2 + 4 * x2
+        return x1 - 0.4 * v1, x2 - 0.4 * v2, v1, v2
+
+    ns = runs["momentum_scratch"][0]
+    vs = [nd.zeros((2,))]
+    ours = utils.train_2d(lambda p: ns["sgd_momentum"](p, vs, 0.4, 0.5, 1))
+    np.testing.assert_allclose(ours, d2l.train_2d(momentum_2d), rtol=1e-5, atol=1e-6)
