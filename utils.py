@@ -4,7 +4,11 @@ Names, signatures and positional call forms follow gluon-tutorials-zh 0.3;
 the later keywords (``resize=``, ``root=``) and helpers (``try_all_gpus``,
 ``train``, ``show_images``) come from the same book's later releases. The rest
 (``subset=``, ``show_predictions``, ``plot_loss_curves``, ``load_params_checked``)
-are this port's, shared by several sections.
+are this port's, shared by several sections. The optimisation chapter of release 0.6
+repeats its data, model, loss and training loop in each of its 13 sections; here they are
+once (``linreg_data``, ``linreg_data_iter``, ``linreg_params``, ``linreg``,
+``squared_loss``, ``optimize``), with the trajectory helpers of its figures (``train_1d``,
+``show_trace``, ``train_2d``, ``show_trace_2d``: d2l's names, our own call forms).
 """
 import math
 import numbers
@@ -24,6 +28,9 @@ __all__ = [
     "load_data_fashion_mnist", "try_gpu", "try_all_gpus", "num_gpus",
     "get_text_labels", "show_images", "train", "say_subset", "show_predictions",
     "plot_loss_curves", "load_params_checked",
+    # the optimisation chapter (release 0.6)
+    "linreg_data", "linreg_data_iter", "linreg_params", "linreg", "squared_loss", "optimize",
+    "f_2d", "train_1d", "show_trace", "train_2d", "show_trace_2d",
 ]
 
 
@@ -309,18 +316,222 @@ def show_predictions(net, data_iterator, ctx, path, n=9):
 def plot_loss_curves(panels, path, ylabel="loss"):
     """Panels side by side, one per (title, {curve name: value per epoch}), on a log
     y-axis, saved as a PNG at `path`. A log axis keeps train and test loss readable
-    when they lie orders of magnitude apart, as they do when a model overfits."""
+    when they lie orders of magnitude apart, as they do when a model overfits.
+    A curve may also be an (epochs per value, values) pair, for values recorded within
+    epochs from epoch 0 on, as the optimisation chapter records its losses."""
     from gluon_tutorials import plotting
 
     fig, axes = plotting.subplots(1, len(panels), figsize=(3.6 * len(panels), 2.8))
     for ax, (title, curves) in zip(axes[0], panels):
         for name, values in curves.items():
-            ax.semilogy(range(1, len(values) + 1), values, label=name)
+            if isinstance(values, tuple):
+                step, values = values
+                x = np.arange(len(values)) * step
+            else:
+                x = range(1, len(values) + 1)
+            ax.semilogy(x, values, label=name)
         ax.set_title(title, fontsize=9)
         ax.set_xlabel("epoch")
         ax.set_ylabel(ylabel)
         ax.legend(fontsize=8)
     fig.tight_layout()
+    return plotting.save(fig, path)
+
+
+# --- The optimisation chapter (release 0.6) ---------------------------------------------
+# Each of the book's 13 sections repeats its data, model, loss and training loop; here they
+# are once. What differs from section to section, the update rule, stays in the section.
+
+def linreg_data(num_examples=1000, true_w=(2, -3.4), true_b=4.2, ctx=mx.cpu()):
+    """The chapter's data: ``X`` ~ N(0, 1) of shape (num_examples, len(true_w)) and
+    ``y = X true_w + true_b`` plus N(0, 0.01^2) noise; returns X, y and their ArrayDataset."""
+    X = nd.random_normal(scale=1, shape=(num_examples, len(true_w)), ctx=ctx)
+    y = nd.dot(X, nd.array(true_w, ctx=ctx)) + true_b
+    y += .01 * nd.random_normal(scale=1, shape=y.shape, ctx=ctx)
+    return X, y, gluon.data.ArrayDataset(X, y)
+
+
+def linreg_data_iter(X, y, batch_size):
+    """The from-scratch sections' ``data_iter``: (data, label) mini-batches of a fresh
+    ``random.shuffle`` of the examples, so that ``random.seed`` fixes their order."""
+    import random
+
+    idx = list(range(len(X)))
+    random.shuffle(idx)
+    for i in range(0, len(idx), batch_size):
+        j = nd.array(idx[i:i + batch_size], ctx=X.context)
+        yield X.take(j), y.take(j)
+
+
+def linreg_params(num_inputs, num_states=0, ctx=mx.cpu()):
+    """The from-scratch ``init_params``: ``[w, b]`` (w ~ N(0, 1), b = 0, gradients attached),
+    followed by `num_states` lists of zero arrays shaped like them (velocities, accumulated
+    squared gradients ...), one list per state the update rule keeps."""
+    params = [nd.random_normal(scale=1, shape=(num_inputs, 1), ctx=ctx), nd.zeros((1,), ctx=ctx)]
+    for param in params:
+        param.attach_grad()
+    states = [[param.zeros_like() for param in params] for _ in range(num_states)]
+    return (params, *states) if states else params
+
+
+def linreg(X, w, b):
+    """The linear model ``net(X, w, b)`` of the from-scratch sections."""
+    return nd.dot(X, w) + b
+
+
+def squared_loss(yhat, y):
+    """Half the squared error per example (the book's ``square_loss``; Gluon's L2Loss)."""
+    return (yhat - y.reshape(yhat.shape)) ** 2 / 2
+
+
+def optimize(batch_size, epochs, period, data_iter, net, loss, step, X, y, params, lr=None,
+             decay_epoch=None, show_lr=True, path=None, title="", losses=None):
+    """The chapter's training loop, as each of its sections writes it as ``train``.
+
+    ``data_iter`` is the book's ``data_iter(batch_size)`` or a DataLoader; ``net(data)`` and
+    ``loss(output, label)`` as usual. ``step`` updates the parameters once their gradients
+    are in: a ``gluon.Trainer`` (stepped with `batch_size`), or ``step(lr)`` for the
+    from-scratch update rules, with the learning rate `lr`. After epoch `decay_epoch` (1
+    based) the learning rate is multiplied by 0.1 every epoch. The loss on all of ``X`` is
+    recorded before training and every `period` examples. Prints the book's line per epoch
+    (without the learning rate when there is none, or `show_lr` is off) and the learned
+    ``w`` and ``b`` (`params`: arrays or Gluon Parameters); draws the loss per epoch on a log
+    axis to `path`. Returns the recorded losses. A loss that is no longer finite, or a run
+    that ends above the untrained model's loss, raises runtime.Diverged; inside
+    ``runtime.meant_to_diverge()`` the curve up to there is drawn first, and a list passed
+    as `losses` keeps what was recorded.
+    """
+    from gluon_tutorials import plotting, runtime
+
+    if period < batch_size or period % batch_size:
+        raise ValueError(f"period ({period}) must be a multiple of batch_size ({batch_size})")
+    trainer = step if isinstance(step, gluon.Trainer) else None
+
+    def current_lr():
+        return trainer.learning_rate if trainer is not None else lr
+
+    def full_loss():
+        with np.errstate(over="ignore", invalid="ignore"):  # an overshoot is reported below
+            return float(np.mean(loss(net(X), y).asnumpy()))
+
+    total_loss = losses if losses is not None else []
+    total_loss.append(full_loss())
+    epoch, finished = 0, False
+    try:
+        for epoch in (e + 1 for e in runtime.epochs(epochs)):  # timed, for reproduce
+            if decay_epoch is not None and epoch > decay_epoch:
+                if trainer is not None:
+                    trainer.set_learning_rate(trainer.learning_rate * 0.1)
+                else:
+                    lr *= 0.1
+            batches = data_iter(batch_size) if callable(data_iter) else data_iter
+            for batch_i, (data, label) in enumerate(batches):
+                data, label = data.as_in_context(X.context), label.as_in_context(X.context)
+                with autograd.record():
+                    output = net(data)
+                    batch_loss = loss(output, label)
+                batch_loss.backward()
+                if trainer is not None:
+                    trainer.step(batch_size)
+                else:
+                    step(lr)
+                if batch_i * batch_size % period == 0:
+                    total_loss.append(full_loss())
+            if show_lr and current_lr() is not None:
+                print("Batch size %d, Learning rate %f, Epoch %d, loss %.4e"
+                      % (batch_size, current_lr(), epoch, total_loss[-1]))
+            else:
+                print("Batch size %d, Epoch %d, loss %.4e" % (batch_size, epoch, total_loss[-1]))
+            runtime.check_finite(total_loss[-1], current_lr())
+        w, b = (p.data() if isinstance(p, gluon.Parameter) else p for p in params)
+        print('w:', np.reshape(w.asnumpy(), (1, -1)), 'b:', b.asnumpy()[0], '\n')
+        runtime.check_improved(total_loss[-1], total_loss[0], current_lr())
+        finished = True
+    finally:
+        if path is not None and (finished or runtime.diverging_shown()):
+            fig, axes = plotting.subplots(1, 1, figsize=(4.2, 2.8))
+            ax = axes[0, 0]
+            ax.semilogy(np.linspace(0, epoch, len(total_loss), endpoint=True), total_loss)
+            ax.set_xlabel('epoch')
+            ax.set_ylabel('loss')
+            ax.set_title(title, fontsize=9)
+            plotting.save(fig, path)
+    return total_loss
+
+
+def f_2d(x1, x2):
+    """The bowl of the book's trajectory figures: much steeper along x2 than along x1."""
+    return 0.1 * x1 ** 2 + 2 * x2 ** 2
+
+
+def train_1d(eta, steps=10, x=10.0):
+    """Gradient descent on f(x) = x * x from `x` with learning rate `eta`: every x visited."""
+    results = [x]
+    for _ in range(steps):
+        x -= eta * 2 * x
+        results.append(x)
+    return results
+
+
+def show_trace(results, path, title=""):
+    """The 1-D descent `results` (from train_1d) as points on f(x) = x * x, saved at `path`."""
+    from gluon_tutorials import plotting
+
+    limit = max(10, max(abs(x) for x in results))
+    grid = np.linspace(-limit, limit, 200)
+    fig, axes = plotting.subplots(1, 1, figsize=(3.6, 2.6))
+    ax = axes[0, 0]
+    ax.plot(grid, grid ** 2, color="tab:gray")
+    ax.plot(results, [x * x for x in results], "-o", color="tab:orange", markersize=4)
+    ax.set_xlabel("x")
+    ax.set_ylabel("f(x)")
+    ax.set_title(title, fontsize=9)
+    return plotting.save(fig, path)
+
+
+def train_2d(update, hyperparams=None, steps=20, x=(-5.0, -2.0), f=f_2d):
+    """The path of an update rule on `f` from `x`: every point visited, `steps` updates.
+
+    `update` is a from-scratch rule called as ``update([x])`` once the gradient of f is in
+    ``x.grad`` (a section's own ``sgd``, ``adagrad`` ... with its state and step size bound),
+    or the name of an MXNet optimizer ('sgd', 'adam' ...), stepped by a gluon.Trainer with
+    `hyperparams`.
+    """
+    if isinstance(update, str):
+        param = gluon.Parameter("x", shape=(len(x),), init=mx.init.Constant(nd.array(x)))
+        param.initialize()
+        trainer = gluon.Trainer([param], update, hyperparams or {})
+        point = param.data()
+    else:
+        point = nd.array(x)
+        point.attach_grad()
+    results = [tuple(x)]
+    for _ in range(steps):
+        with autograd.record():
+            value = f(point[0], point[1])
+        value.backward()
+        if isinstance(update, str):
+            trainer.step(1)
+            point = param.data()
+        else:
+            update([point])
+        results.append(tuple(point.asnumpy().tolist()))
+    return results
+
+
+def show_trace_2d(results, path, f=f_2d, title=""):
+    """The path `results` (from train_2d) over the contour lines of `f`, saved at `path`."""
+    from gluon_tutorials import plotting
+
+    fig, axes = plotting.subplots(1, 1, figsize=(3.8, 2.8))
+    ax = axes[0, 0]
+    x1, x2 = zip(*results)
+    ax.plot(x1, x2, "-o", color="tab:orange", markersize=3)
+    g1, g2 = np.meshgrid(np.arange(-5.5, 1.0, 0.1), np.arange(-3.0, 3.0, 0.1))
+    ax.contour(g1, g2, f(g1, g2), colors="tab:blue", linewidths=0.6)
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    ax.set_title(title, fontsize=9)
     return plotting.save(fig, path)
 
 

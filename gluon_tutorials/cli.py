@@ -31,8 +31,10 @@ KINDS = {
     "subset": None,  # None or a count
 }
 # Parameters that may be 0 (no penalty, no dropout) and those that are probabilities.
-NON_NEGATIVE = {"weight_decay", "drop_prob", "drop_prob1", "drop_prob2", "wd"}
-PROBABILITIES = {"drop_prob", "drop_prob1", "drop_prob2"}
+# The optimisation chapter's momentum and moving-average weights are in [0, 1) as well.
+_DECAYS = {"mom", "trace_mom", "gamma", "smooth_gamma", "trace_gamma", "rho", "trace_rho"}
+NON_NEGATIVE = {"weight_decay", "drop_prob", "drop_prob1", "drop_prob2", "wd"} | _DECAYS
+PROBABILITIES = {"drop_prob", "drop_prob1", "drop_prob2"} | _DECAYS
 # Counts with a floor above 1, by name or by (section, name): K-fold cross-validation needs
 # two folds; AlexNet and VGG need images large enough to leave a 1x1 map before the dense layers.
 MINIMUM = {"k": 2, ("alexnet_gluon", "resize"): 67, ("vgg_gluon", "resize"): 32}

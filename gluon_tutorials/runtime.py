@@ -1,6 +1,7 @@
 """What a section's cells call besides the book's code: turn the parameters cell's values into
 a device and seeds, compile a net, time the epochs, and stop a run that diverged. The same
 calls work in Jupyter, from the shell and under `reproduce`."""
+import contextlib
 import math
 import random
 import time
@@ -125,6 +126,27 @@ def check_improved(loss, untrained_loss, learning_rate=None, what="loss"):
         raise _diverged(f"the {what} ended at {float(loss):g}, above the untrained model's "
                         f"{float(untrained_loss):g}", learning_rate)
     return loss
+
+
+_meant_to_diverge = []  # non-empty inside meant_to_diverge()
+
+
+@contextlib.contextmanager
+def meant_to_diverge():
+    """Around a run that shows a too large step on purpose: its divergence is told in one
+    line and the section goes on; any other error still stops it. Inside, `diverging_shown()`
+    is true, so that the run may draw its curve up to the divergence."""
+    _meant_to_diverge.append(True)
+    try:
+        yield
+    except Diverged as e:
+        print(f"{str(e).split('. ')[0]}, as this run was meant to show")
+    finally:
+        _meant_to_diverge.pop()
+
+
+def diverging_shown():
+    return bool(_meant_to_diverge)
 
 
 def _diverged(bad, learning_rate):

@@ -18,11 +18,19 @@ class Section:
     cpu_subset: int = None
     # metric -> the variable in the section's namespace that holds it, where the names differ.
     figures: dict = field(default_factory=dict)
+    # Figures the book printed no number for (the release 0.6 sections): `reproduce` records
+    # our mean and sigma over seeds and marks them "no book figure", with no z.
+    ours: tuple = ()
 
     @property
     def path(self):
         """The section's source: a jupytext percent-format notebook."""
         return PACKAGE_DIR / self.chapter / f"{self.slug}.py"
+
+    @property
+    def metrics(self):
+        """Every figure `reproduce` records: the book's, then our own."""
+        return list(self.book) + [m for m in self.ours if m not in self.book]
 
     def variable(self, metric):
         return self.figures.get(metric, metric)
@@ -33,6 +41,7 @@ _CH2 = "chapter02_supervised_learning"
 _CH3 = "chapter03_gluon_basics"
 _CH4 = "chapter04_convolutional_neural_networks"
 _CH5 = "chapter05_recurrent_neural_networks"
+_CH6 = "chapter06_optimization"
 
 # The book's chapter numbers and short names, for the report.
 CHAPTER_NAMES = {
@@ -41,6 +50,7 @@ CHAPTER_NAMES = {
     _CH3: "4 Gluon 基础",
     _CH4: "5 卷积神经网络",
     _CH5: "6 循环神经网络",
+    _CH6: "7 优化算法",
 }
 
 SECTIONS = [
@@ -114,6 +124,37 @@ SECTIONS = [
     # chapter 5 (issue 5)
     Section("rnn_scratch", _CH5, "循环神经网络 --- 从 0 开始 (recurrent neural networks from scratch)",
             book={"perplexity": 2.30}, dataset="timemachine"),
+    # chapter 6, the optimisation chapter of release 0.6 (issue 18): the book printed no
+    # numbers for it, so the figures are our own: the loss on all the data at the end of
+    # training (one per run in the sections that train several times).
+    Section("optimization_intro", _CH6, "优化算法概述 (optimization: an overview)",
+            ours=("global_minimum",)),
+    Section("gd_sgd_scratch", _CH6,
+            "梯度下降和随机梯度下降 --- 从 0 开始 (gradient descent and SGD from scratch)",
+            ours=("final_loss",)),
+    Section("gd_sgd_gluon", _CH6,
+            "梯度下降和随机梯度下降 --- 使用 Gluon (gradient descent and SGD with Gluon)",
+            ours=("final_loss",)),
+    Section("momentum_scratch", _CH6, "动量法 --- 从 0 开始 (momentum from scratch)",
+            ours=("final_loss",)),
+    Section("momentum_gluon", _CH6, "动量法 --- 使用 Gluon (momentum with Gluon)",
+            ours=("final_loss",)),
+    Section("adagrad_scratch", _CH6, "Adagrad --- 从 0 开始 (Adagrad from scratch)",
+            ours=("final_loss",)),
+    Section("adagrad_gluon", _CH6, "Adagrad --- 使用 Gluon (Adagrad with Gluon)",
+            ours=("final_loss",)),
+    Section("rmsprop_scratch", _CH6, "RMSProp --- 从 0 开始 (RMSProp from scratch)",
+            ours=("final_loss",)),
+    Section("rmsprop_gluon", _CH6, "RMSProp --- 使用 Gluon (RMSProp with Gluon)",
+            ours=("final_loss",)),
+    Section("adadelta_scratch", _CH6, "Adadelta --- 从 0 开始 (Adadelta from scratch)",
+            ours=("final_loss",)),
+    Section("adadelta_gluon", _CH6, "Adadelta --- 使用 Gluon (Adadelta with Gluon)",
+            ours=("final_loss",)),
+    Section("adam_scratch", _CH6, "Adam --- 从 0 开始 (Adam from scratch)",
+            ours=("final_loss",)),
+    Section("adam_gluon", _CH6, "Adam --- 使用 Gluon (Adam with Gluon)",
+            ours=("final_loss",)),
 ]
 
 BY_SLUG = {s.slug: s for s in SECTIONS}

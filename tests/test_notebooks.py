@@ -25,6 +25,9 @@ SMALL = {
     "vgg_gluon": {"resize": 32, "subset": 16, "batch_size": 8},
     "rnn_scratch": {"epochs": 1},
 }
+# The optimisation chapter: 100 examples (and one epoch, as everywhere).
+SMALL.update({s.slug: {"num_examples": 100} for s in sections.SECTIONS
+              if s.chapter == "chapter06_optimization"})
 
 
 def small(section):
