@@ -111,3 +111,28 @@ def test_run_stops_with_one_line(signum, when, tmp_path):
     text = err.read_text()
     assert proc.returncode == 128 + signum, text
     assert text.strip().splitlines() == [last_line(signum)], text
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT,
+                                    pytest.param(signal.SIGTERM, marks=pytest.mark.slow)])
+def test_notebooks_execute_stops_the_kernel_and_writes_no_notebook(signum, tmp_path):
+    psutil = pytest.importorskip("psutil")
+    notebooks = tmp_path / "nb"
+    proc, out, err = start(["notebooks", "--execute", "linear_regression_scratch", "-p",
+                            "epochs", "100000", "--out", str(notebooks)], tmp_path)
+    deadline, kernels = time.time() + 240, []
+    while not kernels and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.2)
+        kernels = [c for c in psutil.Process(proc.pid).children(recursive=True)
+                   if "ipykernel_launcher" in " ".join(c.cmdline())]
+    assert kernels, err.read_text()
+    time.sleep(3.0)  # the kernel is inside the training cell by now
+    proc.send_signal(signum)
+    proc.wait(timeout=120)
+    lines = [line for line in err.read_text().splitlines()
+             if not line.startswith(("executing ", "[IPKernelApp] WARNING"))]
+    assert proc.returncode == 128 + signum, lines
+    assert lines == [last_line(signum)]  # no DeadKernelError, no "Task exception was ..."
+    assert not [path for path in notebooks.rglob("*") if path.is_file()]
+    for kernel in kernels:  # killed, not left computing
+        assert not kernel.is_running() or kernel.status() == psutil.STATUS_ZOMBIE
