@@ -342,12 +342,24 @@ def write(report, out):
     report_json, report_md = render(report)
     # z.png first: a report.md never links a figure of another run. Without a z (one seed)
     # the old figure goes, rather than stand beside the new report.
-    if z_figure(report, out / "z.png") is None:
-        (out / "z.png").unlink(missing_ok=True)
-    files.write_text(out / "report.json", report_json)
-    files.write_text(out / "report.md", report_md)
+    with _naming(out / "z.png"):
+        if z_figure(report, out / "z.png") is None:
+            (out / "z.png").unlink(missing_ok=True)
+    with _naming(out / "report.json"):
+        files.write_text(out / "report.json", report_json)
+    with _naming(out / "report.md"):
+        files.write_text(out / "report.md", report_md)
     print(report["summary"])
     print(f"report: {out / 'report.md'}, {out / 'report.json'}")
+
+
+@contextlib.contextmanager
+def _naming(path):
+    """An OSError names `path`, not the temporary file it was being written through."""
+    try:
+        yield
+    except OSError as e:
+        raise OSError(e.errno, e.strerror, str(path)) from e
 
 
 def build_parser():
@@ -374,6 +386,10 @@ def build_parser():
                         help="merge the sections run now into the report already in --out "
                              "instead of replacing it (for recording a long run on its own)")
     parser.add_argument("--quiet", action="store_true", help="hide the sections' own output")
+    parser.add_argument("--from-runs", type=Path, metavar="DIR",
+                        help="run nothing: make the report (in --out; with --update, merged "
+                             "into it) of the runs kept in DIR when a report could not be "
+                             "written, e.g. out/reproduce/runs")
     parser.add_argument("--rescore", type=Path, metavar="REPORT_JSON",
                         help="run nothing: judge a saved report.json again and rewrite it, its "
                              "report.md and z.png")
@@ -456,7 +472,8 @@ def _record(out, section, seed, subset, default_subset, ctx, run):
     the report being written later; returns the file, or None if it could not be written."""
     path = out / RUNS / f"{section.slug}-seed{seed}-{os.getpid()}.json"
     record = {"slug": section.slug, "seed": seed, "subset": subset,
-              "default_subset": bool(default_subset), "ctx": ctx, "run": run}
+              "default_subset": bool(default_subset), "ctx": ctx, "device": _device(ctx),
+              "versions": _versions(), "run": run}
     try:
         return files.write_text(path, json.dumps(record, indent=2, default=float) + "\n")
     except (OSError, TypeError, ValueError) as e:
@@ -506,6 +523,8 @@ def main(argv=None):
         parser.error(f"argument --out: {problem}")
     if args.update and not (args.out / "report.json").is_file():
         parser.error(f"--update: there is no report.json in {args.out} to merge into")
+    if args.from_runs:
+        return _from_runs(args, parser)
     try:
         ctx = cli.ctx_type(args.ctx)
     except Exception as e:  # argparse.ArgumentTypeError
@@ -556,24 +575,64 @@ def main(argv=None):
     report["seconds"] = time.time() - start
     if stopped is not None:
         report.update(interrupted=True, interrupted_by=signals.name(stopped), finished=finished)
+    code = _save(report, args.out, args.update, kept)
+    return code or (signals.status(stopped) if stopped is not None else 0)
+
+
+def _save(report, out, update, kept):
+    """Write the report (merged into the one in `out` with `update`), then drop the run files
+    `kept` that it now holds; 0, or 1 (or the signal's status) with one line saying where
+    the kept runs are."""
+    kept = [path for path in kept if path is not None]
     try:
-        with locked(args.out):
-            if args.update:  # read again: another run may have merged its sections meanwhile
-                report = _merge(load_report(args.out / "report.json", report), report)
-            write(report, args.out)
+        with locked(out):
+            if update:  # read again: another run may have merged its sections meanwhile
+                report = _merge(load_report(out / "report.json", report), report)
+            write(report, out)
     except (Exception, KeyboardInterrupt) as e:  # nothing measured may be lost with it
         cause = signals.message(e) if isinstance(e, KeyboardInterrupt) else _cause(e)
-        count = sum(path is not None for path in kept)
-        where = (f"; the {count} finished run(s) are kept in {args.out / RUNS}" if count
+        where = (f"; the {len(kept)} finished run(s) are kept in {kept[0].parent} "
+                 f"(`reproduce --from-runs {kept[0].parent}` makes a report of them)" if kept
                  else "; no run had finished")
-        print(f"error: the report in {args.out} was not written ({cause}){where}",
-              file=sys.stderr)
+        print(f"error: the report in {out} was not written ({cause}){where}", file=sys.stderr)
         return signals.status(e) if isinstance(e, KeyboardInterrupt) else 1
-    for path in filter(None, kept):  # now in the report
+    for path in kept:  # now in the report
         path.unlink(missing_ok=True)
-    with contextlib.suppress(OSError):
-        (args.out / RUNS).rmdir()  # only when empty: runs kept from an earlier failure stay
-    return signals.status(stopped) if stopped is not None else 0
+    if kept:
+        with contextlib.suppress(OSError):
+            kept[0].parent.rmdir()  # only when empty: runs kept from other runs stay
+    return 0
+
+
+def _from_runs(args, parser):
+    """A report of the runs kept in a folder (after a report could not be written)."""
+    records = []
+    for path in sorted(args.from_runs.glob("*.json")):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            section = sections.BY_SLUG[record["slug"]]
+            record["run"]["status"], record["seed"], record["ctx"]
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            parser.error(f"--from-runs: {path} is not a run kept by `reproduce` ({_cause(e)})")
+        records.append((section, record, path))
+    if not records:
+        parser.error(f"--from-runs: no kept runs (*.json) in {args.from_runs}")
+    order = {s.slug: i for i, s in enumerate(sections.SECTIONS)}
+    records.sort(key=lambda r: (order[r[0].slug], r[1]["seed"]))
+    seeds = sorted({r["seed"] for _, r, _ in records})
+    report = {"device": records[0][1].get("device") or _device(records[0][1]["ctx"]),
+              "ctx": records[0][1]["ctx"], "seeds": seeds,
+              "versions": records[0][1].get("versions") or _versions(), "subset": None,
+              "seconds": sum(r["run"].get("seconds", 0) for _, r, _ in records), "sections": []}
+    if args.update:
+        _read_report(args.out / "report.json", parser, "--update", new=report)
+    for slug in dict.fromkeys(s.slug for s, _, _ in records):
+        section = sections.BY_SLUG[slug]
+        mine = [r for s, r, _ in records if s.slug == slug]
+        report["sections"].append(_entry(section, [r["run"] for r in mine],
+                                         sorted(r["seed"] for r in mine), mine[0]["subset"],
+                                         mine[0]["default_subset"]))
+    return _save(report, args.out, args.update, [path for _, _, path in records])
 
 
 def _merge(previous, new):

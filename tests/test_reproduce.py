@@ -411,6 +411,29 @@ def test_a_report_that_cannot_be_written_keeps_every_finished_run(tmp_path, monk
                          for seed in (1, 2)}
     assert kept[("linear_regression_gluon", 2)]["run"]["figures"]["w"] == [2.0, -3.398]
     assert not (tmp_path / "report.json").exists()
+    # With room again, the kept runs become the report that could not be written.
+    monkeypatch.setattr(reproduce.files, "write_text", real_write)
+    assert reproduce.main(["--from-runs", str(tmp_path / "runs"), "--out", str(tmp_path)]) == 0
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert [(e["slug"], e["seeds"]) for e in report["sections"]] == [
+        ("linear_regression_scratch", [1, 2]), ("linear_regression_gluon", [1, 2])]
+    w = report["sections"][1]["rows"][0]
+    assert w["metric"] == "w" and w["mean"] == pytest.approx([2.0, -3.3985])
+    assert report["seeds"] == [1, 2] and not (tmp_path / "runs").exists()
+
+
+def test_from_runs_of_something_else_is_a_clear_error(tmp_path, capsys):
+    for name, content in (("a.json", "not json"), ("b.json", '{"slug": "nope"}')):
+        (tmp_path / name).write_text(content)
+        with pytest.raises(SystemExit) as exit_:
+            reproduce.main(["--from-runs", str(tmp_path), "--out", str(tmp_path / "r")])
+        assert exit_.value.code == 2
+        (tmp_path / name).unlink()
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and all("is not a run kept by `reproduce`" in line for line in err)
+    with pytest.raises(SystemExit):
+        reproduce.main(["--from-runs", str(tmp_path), "--out", str(tmp_path / "r")])
+    assert "no kept runs" in capsys.readouterr().err
 
 
 def test_a_report_broken_during_the_runs_keeps_them(tmp_path, monkeypatch, capsys):
