@@ -5,7 +5,7 @@ import os
 import sys
 from pathlib import Path
 
-from gluon_tutorials import cli, sections
+from gluon_tutorials import cli, sections, signals
 
 USAGE = "{list,run,notebooks,lab,reproduce}"
 
@@ -130,6 +130,17 @@ def _lab(argv):
 
 
 def main(argv=None):
+    """Every command: Ctrl-C or SIGTERM, wherever it lands, is one line and exit 130 or 143
+    (`reproduce` first writes a partial report, `run` stops the section)."""
+    try:
+        with signals.handled():
+            return _main(argv)
+    except KeyboardInterrupt as e:
+        print(signals.message(e), file=sys.stderr)
+        return signals.status(e)
+
+
+def _main(argv):
     argv = sys.argv[1:] if argv is None else list(argv)
     command, rest = (argv[0], argv[1:]) if argv else (None, [])
     # Each command has its own parser: the section options are only known once the slug is.

@@ -325,8 +325,8 @@ def run(section, argv=None):
 
     A broken parameters cell or a bad setting is one line and exit status 2, a data
     problem or a file that cannot be written one message and exit status 1, a diverged
-    training exit status 3, Ctrl-C exit status 130; the namespace of a finished run is
-    not needed here.
+    training exit status 3, Ctrl-C exit status 130 and SIGTERM 143;
+    the namespace of a finished run is not needed here.
     """
     from gluon_tutorials import files, runtime
     from gluon_tutorials.data import DataError
@@ -348,7 +348,9 @@ def run(section, argv=None):
     except runtime.Diverged as e:
         print(f"error: {e}", file=sys.stderr)
         return 3
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        from gluon_tutorials import signals
+
+        print(signals.message(e), file=sys.stderr)
+        return signals.status(e)
     return 0

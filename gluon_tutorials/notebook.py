@@ -4,12 +4,15 @@ parameters, and runs it: in this process (``run``, ``reproduce``, most tests) or
 kernel (``notebooks --execute``, the kernel tests). Either way, the given parameters go into
 a cell inserted right after the parameters cell, as papermill does."""
 import ast
+import contextlib
 import copy
 import io
 import time
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
+
+from gluon_tutorials import signals
 
 PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"
@@ -172,6 +175,7 @@ def execute(path, overrides=None, namespace=None, timings=None):
         code = compile(cell.source, f"<{path.stem} cell {number}>", "exec")
         start = time.perf_counter()
         exec(code, namespace)  # noqa: S102  (the section is this project's own code)
+        signals.check()  # a Ctrl-C the cell swallowed (in a __del__) still stops the run
         if timings is not None:
             timings.append((number, time.perf_counter() - start))
     return namespace
@@ -195,12 +199,56 @@ def execute_in_kernel(path, overrides=None, cwd=None, timeout=None, setup=None):
     client = NotebookClient(nb, timeout=timeout, kernel_name=NATIVE_KERNEL_NAME,
                             resources={"metadata": {"path": str(cwd or Path.cwd())}})
     try:
-        client.execute()
+        _execute_interruptibly(client)
     except CellExecutionError as e:
         cell = _failed_cell(nb)
         raise CellError(f"{Path(path).name}: code cell {cell} failed: "
                         f"{e.ename}: {e.evalue}") from e
     return nb
+
+
+def _execute_interruptibly(client):
+    """client.execute(), in a thread of its own so that nbclient installs no signal handlers
+    (its own shut the kernel down under a running cell, and the command ended in
+    DeadKernelError, AssertionError and "Task exception was never retrieved"). On Ctrl-C or
+    SIGTERM here, the execution task is cancelled and the kernel killed, and the interrupt
+    raised again: nothing is left running, and the notebook is not written."""
+    import asyncio
+    import atexit
+    import threading
+
+    state, done = {}, threading.Event()
+
+    async def run():
+        state["loop"], state["task"] = asyncio.get_running_loop(), asyncio.current_task()
+        await client.async_execute()
+
+    def target():
+        try:
+            asyncio.run(run())
+        except BaseException as e:  # handed to the calling thread
+            state["error"] = e
+        finally:
+            done.set()
+
+    # An Event, not Thread.join: a join that a signal interrupts can make is_alive() say
+    # False while the thread still runs (CPython gh-90882).
+    threading.Thread(target=target, name="notebook-kernel", daemon=True).start()
+    try:
+        while not done.wait(0.1):
+            pass
+    except KeyboardInterrupt:
+        client.shutdown_kernel = "immediate"
+        while "task" not in state and not done.wait(0.01):
+            pass
+        with contextlib.suppress(RuntimeError):  # the loop closed: it had just finished
+            state["loop"].call_soon_threadsafe(state["task"].cancel)
+        done.wait(30)
+        # The worker shut the kernel down; nbclient's exit-time cleanup would do it again.
+        atexit.unregister(client._cleanup_kernel)
+        raise
+    if "error" in state:
+        raise state["error"]
 
 
 def _failed_cell(nb):

@@ -10,9 +10,12 @@ is reported as such. Non-numeric figures (names, flags, shapes) must be equal. W
 book printed no number (the registry's `ours`), a row keeps our mean and sigma, has no book
 value (null) and no z, and its verdict is "no book figure".
 """
+import contextlib
+import copy
 import json
 import math
 import numbers
+import os
 import platform
 import statistics
 import sys
@@ -21,11 +24,13 @@ from pathlib import Path
 
 import numpy as np
 
-from gluon_tutorials import cli, data, files, sections
+from gluon_tutorials import cli, data, files, sections, signals
 
 Z_LIMIT = 3.0
 NO_BOOK = "no book figure"
 DEFAULT_OUT = Path("out") / "reproduce"
+# Each finished run is kept here, one JSON file each, until a report holding it is written.
+RUNS = "runs"
 
 # Known causes of a systematic difference, by (slug, metric), or by the Fashion-MNIST copy.
 EXPLANATIONS = {
@@ -279,7 +284,8 @@ def markdown(report):
         "z = (book − mean) / sigma. |z| ≤ 3 is within seed noise; beyond, the difference is "
         "systematic. A figure that is the same for every seed must equal the book's to the "
         "digits it printed. Copy: the Fashion-MNIST files used (mxnet: the copy the book "
-        "read; zalando: the canonical one). ![z per figure](z.png)",
+        "read; zalando: the canonical one)." + (" ![z per figure](z.png)"
+                                                  if _z_points(report) else ""),
         "",
         "| ch. | section | figure | book | mean | σ | z | seeds | copy | s/epoch | verdict |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
@@ -310,16 +316,21 @@ def markdown(report):
         lines += ["", DATA_NOTE.rstrip()]
     if report.get("interrupted"):
         finished = ", ".join(report.get("finished", [])) or "none"
-        lines += ["", f"Interrupted (Ctrl-C) before the run ended; finished runs: {finished}."]
+        lines += ["", f"Interrupted ({report.get('interrupted_by', 'Ctrl-C')}) before the run "
+                      f"ended; finished runs: {finished}."]
     return "\n".join(lines) + "\n"
+
+
+def _z_points(report):
+    return [(f"{e['slug']} {r['metric']}", r["z"]) for e in report["sections"]
+            if e["status"] == "ok" for r in e["rows"] if r.get("z") is not None]
 
 
 def z_figure(report, path):
     """Each figure's z as a dot, the |z| <= 3 band shaded: what reproduces, at a glance."""
     from gluon_tutorials import plotting
 
-    points = [(f"{e['slug']} {r['metric']}", r["z"]) for e in report["sections"]
-              if e["status"] == "ok" for r in e["rows"] if r.get("z") is not None]
+    points = _z_points(report)
     if not points:
         return None
     fig, axes = plotting.subplots(1, 1, figsize=(6, 0.3 * len(points) + 1))
@@ -337,13 +348,35 @@ def z_figure(report, path):
     return plotting.save(fig, path)
 
 
-def write(report, out):
+def render(report):
+    """Judge the report and return its report.json and report.md texts: all that can fail on
+    a report's contents, before a byte of it is written."""
     judge(report)
-    files.write_text(out / "report.json", json.dumps(report, indent=2, default=float) + "\n")
-    files.write_text(out / "report.md", markdown(report))
-    z_figure(report, out / "z.png")
+    return json.dumps(report, indent=2, default=float) + "\n", markdown(report)
+
+
+def write(report, out):
+    report_json, report_md = render(report)
+    # z.png first: a report.md never links a figure of another run. Without a z (one seed)
+    # the old figure goes, rather than stand beside the new report.
+    with _naming(out / "z.png"):
+        if z_figure(report, out / "z.png") is None:
+            (out / "z.png").unlink(missing_ok=True)
+    with _naming(out / "report.json"):
+        files.write_text(out / "report.json", report_json)
+    with _naming(out / "report.md"):
+        files.write_text(out / "report.md", report_md)
     print(report["summary"])
     print(f"report: {out / 'report.md'}, {out / 'report.json'}")
+
+
+@contextlib.contextmanager
+def _naming(path):
+    """An OSError names `path`, not the temporary file it was being written through."""
+    try:
+        yield
+    except OSError as e:
+        raise OSError(e.errno, e.strerror, str(path)) from e
 
 
 def build_parser():
@@ -372,23 +405,100 @@ def build_parser():
                         help="merge the sections run now into the report already in --out "
                              "instead of replacing it (for recording a long run on its own)")
     parser.add_argument("--quiet", action="store_true", help="hide the sections' own output")
+    parser.add_argument("--from-runs", type=Path, metavar="DIR",
+                        help="run nothing: make the report (in --out; with --update, merged "
+                             "into it) of the runs kept in DIR when a report could not be "
+                             "written, e.g. out/reproduce/runs")
     parser.add_argument("--rescore", type=Path, metavar="REPORT_JSON",
                         help="run nothing: judge a saved report.json again and rewrite it, its "
                              "report.md and z.png")
     return parser
 
 
-def _read_report(path, parser, what):
+class ReportError(ValueError):
+    """A saved report.json that cannot be read, or not merged into, judged and written."""
+
+
+# Top-level fields a report needs, with the type the merge and the Markdown expect.
+_FIELDS = {"seconds": (numbers.Real, "a number of seconds"), "seeds": (list, "a list of seeds"),
+           "versions": (dict, "a mapping of versions"), "device": (str, "text")}
+
+
+def _cause(error):
+    if isinstance(error, OSError) and error.strerror:  # ENOSPC, a read-only folder ...
+        return f"{error.filename}: {error.strerror}" if error.filename else error.strerror
+    if isinstance(error, KeyError):
+        return f"it has no {error.args[0]!r}"
+    return f"{type(error).__name__}: {error}"
+
+
+def load_report(path, new=None):
+    """The report saved at `path`, checked by merging `new` (the skeleton of this run's report)
+    into it and rendering the result, without writing anything; ReportError says what is
+    wrong (for a hand-edited file: which section, which field)."""
     try:
-        report = json.loads(Path(path).read_text())
+        report = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
-        parser.error(f"{what}: cannot read {path}: {e}")
+        raise ReportError(f"cannot read {path}: {e}") from None
     if not (isinstance(report, dict) and isinstance(report.get("sections"), list)
             and all(isinstance(e, dict) and "slug" in e and "status" in e
                     for e in report["sections"])):
-        parser.error(f"{what}: {path} is not a report written by `reproduce` "
-                     f"(it has no list of sections)")
+        raise ReportError(f"{path} is not a report written by `reproduce` "
+                          f"(it has no list of sections)")
+    for key, (kind, what) in _FIELDS.items():
+        if key in report and (not isinstance(report[key], kind) or isinstance(report[key], bool)):
+            raise ReportError(f"{path}: its {key!r} is {report[key]!r}, not {what}")
+    new = new or {"seeds": report.get("seeds") or [cli.DEFAULT_SEED], "seconds": 0.0,
+                  "sections": []}
+    for entry in report["sections"] + [None]:  # each section alone, then the whole report
+        trial = copy.deepcopy(report if entry is None else dict(report, sections=[entry]))
+        try:
+            render(_merge(trial, copy.deepcopy(new)))
+        except Exception as e:  # whatever a hand edit breaks, named before any run
+            where = "" if entry is None else f" in section {entry['slug']!r}"
+            raise ReportError(f"{path}: cannot be judged{where}: {_cause(e)}") from None
     return report
+
+
+def _read_report(path, parser, what, new=None):
+    try:
+        return load_report(path, new)
+    except ReportError as e:
+        parser.error(f"{what}: {e}")
+
+
+@contextlib.contextmanager
+def locked(folder):
+    """Hold an exclusive lock on `folder` (flock on the folder itself: no file is left behind),
+    so that two reproduce runs never interleave their read-merge-write of one report."""
+    import fcntl
+
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for another reproduce to finish writing to {folder} ...",
+                  file=sys.stderr)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _record(out, section, seed, subset, default_subset, ctx, run):
+    """Keep one finished run on disk now (atomically), so that nothing it measured depends on
+    the report being written later; returns the file, or None if it could not be written."""
+    path = out / RUNS / f"{section.slug}-seed{seed}-{os.getpid()}.json"
+    record = {"slug": section.slug, "seed": seed, "subset": subset,
+              "default_subset": bool(default_subset), "ctx": ctx, "device": _device(ctx),
+              "versions": _versions(), "run": run}
+    try:
+        return files.write_text(path, json.dumps(record, indent=2, default=float) + "\n")
+    except (OSError, TypeError, ValueError) as e:
+        print(f"warning: could not keep {section.slug} (seed {seed}) in {path}: "
+              f"{getattr(e, 'strerror', None) or e}", file=sys.stderr)
+        return None
 
 
 def _entry(section, runs, seeds, subset, default_subset):
@@ -430,11 +540,10 @@ def main(argv=None):
     problem = cli.writable_folder_problem(args.out)
     if problem:
         parser.error(f"argument --out: {problem}")
-    previous = None
-    if args.update:
-        if not (args.out / "report.json").is_file():
-            parser.error(f"--update: there is no report.json in {args.out} to merge into")
-        previous = _read_report(args.out / "report.json", parser, "--update")
+    if args.update and not (args.out / "report.json").is_file():
+        parser.error(f"--update: there is no report.json in {args.out} to merge into")
+    if args.from_runs:
+        return _from_runs(args, parser)
     try:
         ctx = cli.ctx_type(args.ctx)
     except Exception as e:  # argparse.ArgumentTypeError
@@ -452,11 +561,15 @@ def main(argv=None):
     else:
         chosen = [s for s in sections.SECTIONS if s.metrics]
     seeds = [args.seed + i for i in range(args.seeds)]
+    report = {"device": _device(ctx_text), "ctx": ctx_text, "seeds": seeds,
+              "versions": _versions(), "subset": args.subset, "seconds": 0.0, "sections": []}
+    if args.update:  # the merge at the end must not fail on what is already there
+        _read_report(args.out / "report.json", parser, "--update", new=report)
 
     from gluon_tutorials import progress
 
     start = time.time()
-    runs_by_slug, subsets, finished, interrupted = {}, {}, [], False
+    runs_by_slug, subsets, finished, kept, stopped = {}, {}, [], [], None
     bar = progress.bar([(s, seed) for s in chosen for seed in seeds], "reproduce")
     try:
         for section, seed in bar:
@@ -466,24 +579,79 @@ def main(argv=None):
                 subset = section.cpu_subset
             subsets[section.slug] = subset if section.dataset == "fashion-mnist" else None
             run = run_once(section, seed, ctx_text, subset, args.out, echo=not args.quiet)
+            signals.check()  # a signal the run swallowed ends the loop as Ctrl-C would
             runs_by_slug.setdefault(section.slug, []).append(run)
             finished.append(f"{section.slug} (seed {seed})")
-    except KeyboardInterrupt:
-        interrupted = True
-        print("interrupted: writing a partial report of the runs that finished", file=sys.stderr)
-    entries = [_entry(s, runs_by_slug[s.slug], seeds, subsets[s.slug],
-                      args.subset is None and s.cpu_subset)
-               for s in chosen if runs_by_slug.get(s.slug)]
-    report = {
-        "device": _device(ctx_text), "ctx": ctx_text, "seeds": seeds, "versions": _versions(),
-        "subset": args.subset, "seconds": time.time() - start, "sections": entries,
-    }
-    if interrupted:
-        report.update(interrupted=True, finished=finished)
-    if previous is not None:
-        report = _merge(previous, report)
-    write(report, args.out)
-    return 130 if interrupted else 0
+            kept.append(_record(args.out, section, seed, subsets[section.slug],
+                                args.subset is None and section.cpu_subset, ctx_text, run))
+    except KeyboardInterrupt as e:  # Ctrl-C or SIGTERM
+        stopped = e
+        print(f"{signals.message(e)}: writing a partial report of the runs that finished",
+              file=sys.stderr)
+    report["sections"] = [_entry(s, runs_by_slug[s.slug], seeds, subsets[s.slug],
+                                 args.subset is None and s.cpu_subset)
+                          for s in chosen if runs_by_slug.get(s.slug)]
+    report["seconds"] = time.time() - start
+    if stopped is not None:
+        report.update(interrupted=True, interrupted_by=signals.name(stopped), finished=finished)
+    code = _save(report, args.out, args.update, kept)
+    return code or (signals.status(stopped) if stopped is not None else 0)
+
+
+def _save(report, out, update, kept):
+    """Write the report (merged into the one in `out` with `update`), then drop the run files
+    `kept` that it now holds; 0, or 1 (or the signal's status) with one line saying where
+    the kept runs are."""
+    kept = [path for path in kept if path is not None]
+    try:
+        with locked(out):
+            if update:  # read again: another run may have merged its sections meanwhile
+                report = _merge(load_report(out / "report.json", report), report)
+            write(report, out)
+    except (Exception, KeyboardInterrupt) as e:  # nothing measured may be lost with it
+        cause = signals.message(e) if isinstance(e, KeyboardInterrupt) else _cause(e)
+        where = (f"; the {len(kept)} finished run(s) are kept in {kept[0].parent} "
+                 f"(`reproduce --from-runs {kept[0].parent}` makes a report of them)" if kept
+                 else "; no run had finished")
+        print(f"error: the report in {out} was not written ({cause}){where}", file=sys.stderr)
+        return signals.status(e) if isinstance(e, KeyboardInterrupt) else 1
+    for path in kept:  # now in the report
+        path.unlink(missing_ok=True)
+    if kept:
+        with contextlib.suppress(OSError):
+            kept[0].parent.rmdir()  # only when empty: runs kept from other runs stay
+    return 0
+
+
+def _from_runs(args, parser):
+    """A report of the runs kept in a folder (after a report could not be written)."""
+    records = []
+    for path in sorted(args.from_runs.glob("*.json")):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            section = sections.BY_SLUG[record["slug"]]
+            record["run"]["status"], record["seed"], record["ctx"]
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            parser.error(f"--from-runs: {path} is not a run kept by `reproduce` ({_cause(e)})")
+        records.append((section, record, path))
+    if not records:
+        parser.error(f"--from-runs: no kept runs (*.json) in {args.from_runs}")
+    order = {s.slug: i for i, s in enumerate(sections.SECTIONS)}
+    records.sort(key=lambda r: (order[r[0].slug], r[1]["seed"]))
+    seeds = sorted({r["seed"] for _, r, _ in records})
+    report = {"device": records[0][1].get("device") or _device(records[0][1]["ctx"]),
+              "ctx": records[0][1]["ctx"], "seeds": seeds,
+              "versions": records[0][1].get("versions") or _versions(), "subset": None,
+              "seconds": sum(r["run"].get("seconds", 0) for _, r, _ in records), "sections": []}
+    if args.update:
+        _read_report(args.out / "report.json", parser, "--update", new=report)
+    for slug in dict.fromkeys(s.slug for s, _, _ in records):
+        section = sections.BY_SLUG[slug]
+        mine = [r for s, r, _ in records if s.slug == slug]
+        report["sections"].append(_entry(section, [r["run"] for r in mine],
+                                         sorted(r["seed"] for r in mine), mine[0]["subset"],
+                                         mine[0]["default_subset"]))
+    return _save(report, args.out, args.update, [path for _, _, path in records])
 
 
 def _merge(previous, new):

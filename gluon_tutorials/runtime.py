@@ -14,6 +14,7 @@ import gluon_tutorials  # noqa: F401  (thread settings before MXNet loads)
 from gluon_tutorials.devices import DeviceError, device  # noqa: F401
 from gluon_tutorials.output import in_notebook, wrote  # noqa: F401
 from gluon_tutorials import output
+from gluon_tutorials import signals
 
 # Seconds each epoch of the last `epochs()` loop took; reproduce reads it after a run.
 epoch_seconds = []
@@ -63,6 +64,7 @@ def epochs(count):
     """range(count), timing each pass; the times are added to `epoch_seconds`, which
     reproduce empties before each run (a section may train several times)."""
     for epoch in range(count):
+        signals.check()  # a Ctrl-C swallowed in a destructor stops the loop here
         start = time.perf_counter()
         yield epoch
         epoch_seconds.append(time.perf_counter() - start)
