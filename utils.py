@@ -502,9 +502,14 @@ def train_and_predict_rnn(rnn, is_random_iter, epochs, num_steps, hidden_dim,
     # A corpus too short for one batch would train on nothing and divide by zero.
     n = len(corpus_indices)
     if ((n - 1) // num_steps // batch_size if is_random_iter else (n // batch_size - 1) // num_steps) < 1:
-        raise ValueError(f"a corpus of {len(corpus_indices)} indices makes no batch of "
+        raise runtime.ParameterError(f"a corpus of {len(corpus_indices)} indices makes no batch of "
                          f"{batch_size} x {num_steps}: use a longer corpus or a smaller "
                          f"batch_size or num_steps")
+    # a prefix that cannot be predicted from would fail only after the first pred_period epochs
+    unknown = sorted(set("".join(seqs).lower()) - set(char_to_idx))
+    if unknown or not all(seqs):
+        raise runtime.ParameterError(f"the prefixes to predict from must be non-empty and use characters "
+                         f"of the corpus; not in it: {''.join(unknown)!r}")
     params = get_params()
     softmax_cross_entropy = gluon.loss.SoftmaxCrossEntropyLoss()
 

@@ -16,8 +16,10 @@ from gluon_tutorials import notebook
 
 DEFAULT_SEED = 1
 # Parameters that may be 0 (no penalty, no dropout) and those that are probabilities.
-NON_NEGATIVE = {"weight_decay", "drop_prob", "drop_prob1", "drop_prob2", "wd"}
-PROBABILITIES = {"drop_prob", "drop_prob1", "drop_prob2"}
+NON_NEGATIVE = {"weight_decay", "drop_prob", "drop_prob1", "drop_prob2", "wd", "dropout_rate"}
+PROBABILITIES = {"drop_prob", "drop_prob1", "drop_prob2", "dropout_rate"}
+# Text parameters that take one of a few values.
+CHOICES = {"model_name": ("rnn_relu", "rnn_tanh", "lstm", "gru")}
 # Counts with a floor above 1, by name or by (section, name): K-fold cross-validation needs
 # two folds; AlexNet and VGG need images large enough to leave a 1x1 map before the dense layers.
 MINIMUM = {"k": 2, ("alexnet_gluon", "resize"): 67, ("vgg_gluon", "resize"): 32}
@@ -159,7 +161,7 @@ def build_parser(section, params):
             continue
         kind, metavar = _type_for(param, section.slug)
         parser.add_argument(flag, *ALIASES.get(param.name, []), dest=param.name, type=kind,
-                            metavar=metavar,
+                            metavar=metavar, choices=CHOICES.get(param.name),
                             help=f"{param.help} (default: {_show(param.default)})")
     return parser
 
@@ -173,7 +175,8 @@ def parse(section, argv):
 def run(section, argv=None):
     """Parse the options, then execute the section in this process.
 
-    A data problem is one message and exit status 1, a diverged training exit status 3,
+    A data problem is one message and exit status 1, parameters that do not fit together
+    (found by the section before it trains) exit status 2, a diverged training exit status 3,
     Ctrl-C exit status 130; the namespace of a finished run is not needed here.
     """
     from gluon_tutorials import runtime
@@ -188,6 +191,9 @@ def run(section, argv=None):
     except runtime.Diverged as e:
         print(f"error: {e}", file=sys.stderr)
         return 3
+    except runtime.ParameterError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -18,6 +18,11 @@ class Diverged(ArithmeticError):
     """The training produced a loss or a parameter that is no longer a finite number."""
 
 
+class ParameterError(ValueError):
+    """Parameters that cannot work together (a corpus too short for one batch, a prefix with
+    characters the model never saw), found before training; `run` shows it as one line."""
+
+
 class DeviceError(ValueError):
     """A --ctx / `ctx` value that names no usable device; the message says what to use."""
 

@@ -111,6 +111,32 @@ TIME_MACHINE = (
 )
 
 
+# A few lines in the lyrics' style that hold every character of the book's three prefixes
+# (分开, 不分开, 战争中部队), repeated: a char-RNN learns them in a few epochs.
+JAYCHOU = "想要和你飞到宇宙去\n分开 不分开 我不要再想你\n战争中部队 不能没有你\n" * 30
+
+
+def ptb_members(n_train=600, n_valid=120, n_test=120, seed=0):
+    """ptb.zip's members: lines of words from a tiny grammar, `<unk>` included, one
+    sentence a line as in Mikolov's files (which start each line with a space)."""
+    rng = np.random.RandomState(seed)
+    subjects, verbs, objects = ["the cat", "a dog", "the man"], ["sees", "likes"], ["the <unk>", "a ball"]
+
+    def lines(n):
+        return "".join(f" {rng.choice(subjects)} {rng.choice(verbs)} {rng.choice(objects)} \n"
+                       for _ in range(n // 5))
+
+    return {"ptb/": b"", "ptb/ptb.train.txt": lines(n_train), "ptb/ptb.valid.txt": lines(n_valid),
+            "ptb/ptb.test.txt": lines(n_test)}
+
+
+def write_release06_corpora(folder, monkeypatch):
+    """The tiny jaychou_lyrics.txt.zip and ptb.zip in `folder`/v0.6, registered."""
+    write_zip(folder / data.V06, monkeypatch, "jaychou_lyrics.txt.zip",
+              {"jaychou_lyrics.txt": JAYCHOU.encode()})
+    write_zip(folder / data.V06, monkeypatch, "ptb.zip", ptb_members())
+
+
 @pytest.fixture
 def offline(monkeypatch):
     """No downloads: the data layer must make do with what is on disk."""

@@ -252,3 +252,17 @@ def test_a_diverging_run_stops_with_the_projects_message():
             utils.train_and_predict_rnn(_rnn, True, 2, 8, HIDDEN, 1e10, None, 4, 1, 3, [],
                                         _get_params, _get_inputs, mx.cpu(),
                                         [CHAR_TO_IDX[c] for c in PATTERN], CHARS, CHAR_TO_IDX)
+
+
+def test_a_prefix_with_characters_not_in_the_corpus_is_refused_before_training():
+    calls = []
+
+    def get_params():
+        calls.append(1)
+        return _get_params()
+
+    with pytest.raises(ValueError, match="not in it: 'xy'"):
+        utils.train_and_predict_rnn(_rnn, True, 2, 8, HIDDEN, 0.3, 5, 4, 1, 3, ["ab", "xy"],
+                                    get_params, _get_inputs, mx.cpu(),
+                                    [CHAR_TO_IDX[c] for c in PATTERN], CHARS, CHAR_TO_IDX)
+    assert calls == []  # nothing was set up, let alone trained

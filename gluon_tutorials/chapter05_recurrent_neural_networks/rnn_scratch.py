@@ -56,7 +56,7 @@ time_machine = time_machine.lower().replace('\n', '').replace('\r', '')
 time_machine = time_machine[0:text_len]
 
 if (len(time_machine) - 1) // seq_len < batch_size:
-    raise ValueError(f"{len(time_machine)} characters make {(len(time_machine) - 1) // seq_len} "
+    raise runtime.ParameterError(f"{len(time_machine)} characters make {(len(time_machine) - 1) // seq_len} "
                      f"sequences of {seq_len}: fewer than one batch of {batch_size}")
 
 # %% [markdown]
