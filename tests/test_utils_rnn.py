@@ -12,6 +12,7 @@ from mxnet import nd
 
 import utils
 from gluon_tutorials import runtime
+from test_chapter05_rnn import _params_with_grads as _params
 
 # Every index differs from its neighbours, so a window tells where it was taken from.
 CORPUS = list(range(100))
@@ -65,16 +66,6 @@ def test_data_iter_consecutive_rows_continue_from_batch_to_batch():
             assert label_row == CORPUS[start + 1:start + 7]
     for (first, _), (second, _) in zip(batches, batches[1:]):
         np.testing.assert_array_equal(second.asnumpy()[:, 0], first.asnumpy()[:, -1] + 1)
-
-
-def _params(grads):
-    params = []
-    for g in grads:
-        p = nd.zeros(g.shape)
-        p.attach_grad()
-        p.grad[:] = g
-        params.append(p)
-    return params
 
 
 def _norm(params):
