@@ -161,3 +161,19 @@ def test_real_ptb(real_data, tmp_path):
     assert "vocab size: 10000\n" in run.out
     assert len(BATCH_LINE.findall(run.out)) == 2
     assert run.ns["val_perplexity"] < 10000 and len(TEST_LINE.findall(run.out)) == 1
+
+
+def test_reproduce_records_our_perplexities_and_the_subset(tiny, tmp_path):
+    import json
+
+    from gluon_tutorials import reproduce
+
+    assert reproduce.main(["--sections", SLUG, "--subset", "200", "--seeds", "2", "--ctx", "cpu",
+                           "--quiet", "--out", str(tmp_path)]) == 0
+    entry, = json.loads((tmp_path / "report.json").read_text())["sections"]
+    assert entry["status"] == "ok" and "subset of 200" in entry["notes"]
+    rows = {r["metric"]: r for r in entry["rows"]}
+    assert list(rows) == ["train_perplexity", "val_perplexity", "test_perplexity"]
+    for row in rows.values():
+        assert row["verdict"] == "no book figure" and row["book"] is None and row["z"] is None
+        assert len(row["values"]) == 2 and all(1 < v < 100 for v in row["values"])
