@@ -9,6 +9,8 @@ repeats its data, model, loss and training loop in each of its 13 sections; here
 once (``linreg_data``, ``linreg_data_iter``, ``linreg_params``, ``linreg``,
 ``squared_loss``, ``optimize``), with the trajectory helpers of its figures (``train_1d``,
 ``show_trace``, ``train_2d``, ``show_trace_2d``: d2l's names, our own call forms).
+Release 0.6's recurrent-network helpers (``data_iter_random`` ... ``train_and_predict_rnn``)
+follow, in that release's call forms.
 """
 import math
 import numbers
@@ -31,6 +33,9 @@ __all__ = [
     # the optimisation chapter (release 0.6)
     "linreg_data", "linreg_data_iter", "linreg_params", "linreg", "squared_loss", "optimize",
     "f_2d", "train_1d", "show_trace", "train_2d", "show_trace_2d",
+    # the recurrent networks (release 0.6)
+    "data_iter_random", "data_iter_consecutive", "grad_clipping", "predict_rnn",
+    "train_and_predict_rnn",
 ]
 
 
@@ -599,3 +604,157 @@ def load_params_checked(net, filename, ctx=None):
         raise ValueError(f"{path} does not fit {net.name}, so nothing was loaded:\n  "
                          + "\n  ".join(problems))
     net.load_parameters(path, ctx=ctx)
+
+
+# --- Release 0.6: the recurrent networks' helpers (gru_scratch, lstm_scratch; rnn_scratch) ---
+
+def _windows(corpus, starts, num_steps, ctx):
+    """(data, label): the windows of `num_steps` indices at `starts`, and the same windows
+    one step later, as (len(starts), num_steps) float32 NDArrays (the book's nd.array of a list)."""
+    data = np.stack([corpus[s:s + num_steps] for s in starts])
+    label = np.stack([corpus[s + 1:s + 1 + num_steps] for s in starts])
+    return nd.array(data, ctx=ctx, dtype="float32"), nd.array(label, ctx=ctx, dtype="float32")
+
+
+def data_iter_random(corpus_indices, batch_size, num_steps, ctx=None, overlapping=False):
+    """Random sampling: the corpus cut into windows of `num_steps` indices (window j starts
+    at j * num_steps), shuffled with ``random.shuffle``, and handed out `batch_size` at a
+    time as (data, label), label being the window one step further on. Neighbouring
+    batches are unrelated, so a model's state must start afresh for each batch.
+
+    ``overlapping=True`` is release 0.3's data_iter, kept for rnn_scratch: batch i takes
+    the shuffled windows i .. i + batch_size - 1, so each batch repeats all but one window
+    of the one before.
+    """
+    import random
+
+    corpus = np.asarray(corpus_indices)
+    num_examples = (len(corpus) - 1) // num_steps
+    epoch_size = num_examples // batch_size
+    example_indices = list(range(num_examples))
+    random.shuffle(example_indices)
+    for i in range(epoch_size):
+        start = i if overlapping else i * batch_size
+        batch = example_indices[start:start + batch_size]
+        yield _windows(corpus, [j * num_steps for j in batch], num_steps, ctx)
+
+
+def data_iter_consecutive(corpus_indices, batch_size, num_steps, ctx=None):
+    """Consecutive sampling: the corpus laid out as `batch_size` rows of equal length, and
+    batch i the columns i * num_steps .. of every row. Row r of one batch continues row r
+    of the batch before, so a model's state may run on from batch to batch."""
+    corpus = nd.array(corpus_indices, ctx=ctx)
+    batch_len = len(corpus) // batch_size
+    indices = corpus[0:batch_size * batch_len].reshape((batch_size, batch_len))
+    epoch_size = (batch_len - 1) // num_steps  # the labels need one index more
+    for i in range(epoch_size):
+        i = i * num_steps
+        yield indices[:, i:i + num_steps], indices[:, i + 1:i + num_steps + 1]
+
+
+def grad_clipping(params, clipping_norm, ctx=None):
+    """Scale all the gradients of `params` together, by min(clipping_norm / |g|, 1) where
+    |g| is the norm of them all as one vector; None means no clipping. `ctx` is where
+    the norm is summed (default: the first parameter's device)."""
+    if clipping_norm is None:
+        return
+    norm = nd.zeros((1,), ctx or params[0].context)
+    for p in params:
+        norm += nd.sum(p.grad ** 2).as_in_context(norm.context)
+    norm = nd.sqrt(norm).asscalar()
+    if norm > clipping_norm:
+        for p in params:
+            p.grad[:] *= clipping_norm / norm
+
+
+def predict_rnn(rnn, prefix, num_chars, params, hidden_dim, ctx, idx_to_char,
+                char_to_idx, get_inputs, is_lstm=False):
+    """The (lower-cased) prefix followed by the `num_chars` characters the model predicts.
+
+    The prefix is fed in one character at a time to build up the state; after it each
+    step's most likely character is the next step's input. ``rnn(inputs, H, *params)``
+    returns (outputs, H), or with ``is_lstm`` ``rnn(inputs, H, C, *params)`` returns
+    (outputs, H, C). The book's loop ran one step more and returned one character too many.
+    """
+    prefix = prefix.lower()
+    # the book's code raises a bare KeyError on a character it has no index for
+    unknown = sorted(set(prefix) - set(char_to_idx))
+    if not prefix or unknown:
+        raise ValueError(f"predict needs a non-empty prefix of characters from the text; "
+                         f"not in the text: {''.join(unknown)!r}")
+    state = [nd.zeros(shape=(1, hidden_dim), ctx=ctx) for _ in range(2 if is_lstm else 1)]
+    output = [char_to_idx[prefix[0]]]
+    for i in range(num_chars + len(prefix) - 1):
+        X = nd.array([output[-1]], ctx=ctx)
+        Y, *state = rnn(get_inputs(X), *state, *params)
+        if i < len(prefix) - 1:
+            next_input = char_to_idx[prefix[i + 1]]
+        else:
+            next_input = int(Y[0].argmax(axis=1).asscalar())
+        output.append(next_input)
+    return ''.join([idx_to_char[i] for i in output])
+
+
+def train_and_predict_rnn(rnn, is_random_iter, epochs, num_steps, hidden_dim,
+                          learning_rate, clipping_norm, batch_size,
+                          pred_period, pred_len, seqs, get_params, get_inputs,
+                          ctx, corpus_indices, idx_to_char, char_to_idx,
+                          is_lstm=False):
+    """Train the from-scratch `rnn` (see predict_rnn) on `corpus_indices` with SGD and
+    gradient clipping. Every `pred_period` epochs (counted from 1), and after the last,
+    prints ``Epoch %d. Training perplexity %f`` and the model's continuation of each of
+    `seqs`. Returns the training perplexity of every epoch.
+
+    With random sampling the state starts at zero for each batch; with consecutive
+    sampling once an epoch, and runs on from batch to batch, cut off from the previous
+    batch's graph (``detach``) so that gradients stay within a batch.
+    """
+    from gluon_tutorials import runtime
+
+    data_iter = data_iter_random if is_random_iter else data_iter_consecutive
+    # A corpus too short for one batch would train on nothing and divide by zero.
+    n = len(corpus_indices)
+    if ((n - 1) // num_steps // batch_size if is_random_iter else (n // batch_size - 1) // num_steps) < 1:
+        raise runtime.ParameterError(f"a corpus of {len(corpus_indices)} indices makes no batch of "
+                         f"{batch_size} x {num_steps}: use a longer corpus or a smaller "
+                         f"batch_size or num_steps")
+    # a prefix that cannot be predicted from would fail only after the first pred_period epochs
+    unknown = sorted(set("".join(seqs).lower()) - set(char_to_idx))
+    if unknown or not all(seqs):
+        raise runtime.ParameterError(f"the prefixes to predict from must be non-empty and use characters "
+                         f"of the corpus; not in it: {''.join(unknown)!r}")
+    params = get_params()
+    softmax_cross_entropy = gluon.loss.SoftmaxCrossEntropyLoss()
+
+    def begin_state():
+        return [nd.zeros(shape=(batch_size, hidden_dim), ctx=ctx) for _ in range(2 if is_lstm else 1)]
+
+    perplexities = []
+    for e in (epoch + 1 for epoch in runtime.epochs(epochs)):
+        if not is_random_iter:
+            state = begin_state()
+        train_loss, num_examples = nd.zeros((1,), ctx=ctx), 0
+        for data, label in data_iter(corpus_indices, batch_size, num_steps, ctx):
+            state = begin_state() if is_random_iter else [s.detach() for s in state]
+            with autograd.record():
+                outputs, *state = rnn(get_inputs(data), *state, *params)
+                # time-major like the outputs: label t0b0, t0b1, ..., t1b0, ...
+                label = label.T.reshape((-1,))
+                outputs = nd.concat(*outputs, dim=0)  # (num_steps * batch_size, vocab_size)
+                loss = softmax_cross_entropy(outputs, label)
+            loss.backward()
+            grad_clipping(params, clipping_norm, ctx)
+            SGD(params, learning_rate)
+            train_loss += nd.sum(loss)  # summed on the device, read once an epoch
+            num_examples += loss.size
+        # exp on the device: a diverged loss gives inf here, where math.exp would raise
+        perplexity = float(nd.exp(train_loss / num_examples).asscalar())
+        perplexities.append(perplexity)
+        if e % pred_period == 0 or e == epochs:
+            print("Epoch %d. Training perplexity %f" % (e, perplexity))
+            for seq in seqs:
+                print(' - ', predict_rnn(rnn, seq, pred_len, params, hidden_dim, ctx,
+                                         idx_to_char, char_to_idx, get_inputs, is_lstm))
+            print()
+        runtime.check_finite(perplexity, learning_rate, params, what="perplexity")
+    return perplexities

@@ -33,8 +33,10 @@ KINDS = {
 # Parameters that may be 0 (no penalty, no dropout) and those that are probabilities.
 # The optimisation chapter's momentum and moving-average weights are in [0, 1) as well.
 _DECAYS = {"mom", "trace_mom", "gamma", "smooth_gamma", "trace_gamma", "rho", "trace_rho"}
-NON_NEGATIVE = {"weight_decay", "drop_prob", "drop_prob1", "drop_prob2", "wd"} | _DECAYS
-PROBABILITIES = {"drop_prob", "drop_prob1", "drop_prob2"} | _DECAYS
+NON_NEGATIVE = {"weight_decay", "drop_prob", "drop_prob1", "drop_prob2", "wd", "dropout_rate"} | _DECAYS
+PROBABILITIES = {"drop_prob", "drop_prob1", "drop_prob2", "dropout_rate"} | _DECAYS
+# Text parameters that take one of a few values.
+CHOICES = {"model_name": ("rnn_relu", "rnn_tanh", "lstm", "gru")}
 # Counts with a floor above 1, by name or by (section, name): K-fold cross-validation needs
 # two folds; AlexNet and VGG need images large enough to leave a 1x1 map before the dense layers.
 MINIMUM = {"k": 2, ("alexnet_gluon", "resize"): 67, ("vgg_gluon", "resize"): 32}
@@ -281,7 +283,7 @@ def build_parser(section, params):
             continue
         kind, metavar = _type_for(param, section.slug)
         parser.add_argument(flag, *ALIASES.get(param.name, []), dest=param.name, type=kind,
-                            metavar=metavar,
+                            metavar=metavar, choices=CHOICES.get(param.name),
                             help=f"{param.help} (default: {_show(param.default)})")
     return parser
 
@@ -323,7 +325,8 @@ def check_before_run(section, overrides):
 def run(section, argv=None):
     """Parse the options, then execute the section in this process.
 
-    A broken parameters cell or a bad setting is one line and exit status 2, a data
+    A broken parameters cell, a bad setting, or parameters that do not fit together
+    (found by the section before it trains) is one line and exit status 2, a data
     problem or a file that cannot be written one message and exit status 1, a diverged
     training exit status 3, Ctrl-C exit status 130 and SIGTERM 143;
     the namespace of a finished run is not needed here.
@@ -348,6 +351,9 @@ def run(section, argv=None):
     except runtime.Diverged as e:
         print(f"error: {e}", file=sys.stderr)
         return 3
+    except runtime.ParameterError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt as e:
         from gluon_tutorials import signals
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gluon_tutorials import cli, data, files, sections, signals
+from gluon_tutorials import cli, data, files, notebook, sections, signals
 
 Z_LIMIT = 3.0
 NO_BOOK = "no book figure"
@@ -577,7 +577,10 @@ def main(argv=None):
             subset = args.subset
             if subset is None and device.device_type == "cpu" and section.cpu_subset:
                 subset = section.cpu_subset
-            subsets[section.slug] = subset if section.dataset == "fashion-mnist" else None
+            # run_once passes the subset to a section that has the parameter: say so for all
+            # of them (PTB's rnn_gluon too), not only for Fashion-MNIST's
+            has_subset = any(p.name == "subset" for p in notebook.parameters(section.path))
+            subsets[section.slug] = subset if has_subset else None
             run = run_once(section, seed, ctx_text, subset, args.out, echo=not args.quiet)
             signals.check()  # a signal the run swallowed ends the loop as Ctrl-C would
             runs_by_slug.setdefault(section.slug, []).append(run)

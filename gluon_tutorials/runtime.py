@@ -24,6 +24,11 @@ class Diverged(ArithmeticError):
     """The training produced a loss or a parameter that is no longer a finite number."""
 
 
+class ParameterError(ValueError):
+    """Parameters that cannot work together (a corpus too short for one batch, a prefix with
+    characters the model never saw), found before training; `run` shows it as one line."""
+
+
 def seed_everything(seed):
     """The DataLoader shuffles with numpy and the book's data_iter with random; seed all three."""
     import mxnet as mx

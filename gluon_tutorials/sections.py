@@ -12,7 +12,7 @@ class Section:
     title: str
     # What the book (release 0.3) printed for this section, metric -> value.
     book: dict = field(default_factory=dict)
-    # The dataset it reads ('fashion-mnist', 'kaggle', 'timemachine'), if any.
+    # The dataset it reads ('fashion-mnist', 'kaggle', 'timemachine', 'jaychou', 'ptb'), if any.
     dataset: str = None
     # GPU-sized sections: the --subset that `reproduce` uses when it runs on a CPU.
     cpu_subset: int = None
@@ -124,6 +124,13 @@ SECTIONS = [
     # chapter 5 (issue 5)
     Section("rnn_scratch", _CH5, "循环神经网络 --- 从 0 开始 (recurrent neural networks from scratch)",
             book={"perplexity": 2.30}, dataset="timemachine"),
+    # chapter 5, release 0.6 (issue 19): the book printed no numbers, so our own are recorded
+    Section("gru_scratch", _CH5, "门控循环单元（GRU）--- 从 0 开始 (gated recurrent unit from scratch)",
+            ours=("perplexity",), dataset="jaychou"),
+    Section("lstm_scratch", _CH5, "长短期记忆（LSTM）--- 从 0 开始 (long short-term memory from scratch)",
+            ours=("perplexity",), dataset="jaychou"),
+    Section("rnn_gluon", _CH5, "循环神经网络 --- 使用 Gluon (recurrent neural networks with Gluon)",
+            ours=("train_perplexity", "val_perplexity", "test_perplexity"), dataset="ptb"),
     # chapter 6, the optimisation chapter of release 0.6 (issue 18): the book printed no
     # numbers for it, so the figures are our own: the loss on all the data at the end of
     # training (one per run in the sections that train several times).

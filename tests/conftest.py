@@ -3,8 +3,10 @@ registered with the data layer so that its real reading and checking code runs."
 import dataclasses
 import gzip
 import hashlib
+import io
 import os
 import struct
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +28,25 @@ def register(monkeypatch, name, content):
     """Make the data layer accept `content` as the verified content of `name`."""
     spec = dataclasses.replace(data.FILES[name], sha1=hashlib.sha1(content).hexdigest())
     monkeypatch.setitem(data.FILES, name, spec)
+
+
+def zip_bytes(members):
+    """A zip archive of {member path: bytes or str}; a path ending in '/' is a folder."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, content in members.items():
+            archive.writestr(member, content)
+    return buffer.getvalue()
+
+
+def write_zip(directory, monkeypatch, name, members):
+    """Write the zip `name` of `members` into `directory` and register its SHA-1; returns
+    the zip's bytes."""
+    directory.mkdir(parents=True, exist_ok=True)
+    raw = zip_bytes(members)
+    (directory / name).write_bytes(raw)
+    register(monkeypatch, name, raw)
+    return raw
 
 
 def fake_fashion_images(n, seed):
@@ -90,6 +111,32 @@ TIME_MACHINE = (
 )
 
 
+# A few lines in the lyrics' style that hold every character of the book's three prefixes
+# (分开, 不分开, 战争中部队), repeated: a char-RNN learns them in a few epochs.
+JAYCHOU = "想要和你飞到宇宙去\n分开 不分开 我不要再想你\n战争中部队 不能没有你\n" * 30
+
+
+def ptb_members(n_train=600, n_valid=120, n_test=120, seed=0):
+    """ptb.zip's members: lines of words from a tiny grammar, `<unk>` included, one
+    sentence a line as in Mikolov's files (which start each line with a space)."""
+    rng = np.random.RandomState(seed)
+    subjects, verbs, objects = ["the cat", "a dog", "the man"], ["sees", "likes"], ["the <unk>", "a ball"]
+
+    def lines(n):
+        return "".join(f" {rng.choice(subjects)} {rng.choice(verbs)} {rng.choice(objects)} \n"
+                       for _ in range(n // 5))
+
+    return {"ptb/": b"", "ptb/ptb.train.txt": lines(n_train), "ptb/ptb.valid.txt": lines(n_valid),
+            "ptb/ptb.test.txt": lines(n_test)}
+
+
+def write_release06_corpora(folder, monkeypatch):
+    """The tiny jaychou_lyrics.txt.zip and ptb.zip in `folder`/v0.6, registered."""
+    write_zip(folder / data.V06, monkeypatch, "jaychou_lyrics.txt.zip",
+              {"jaychou_lyrics.txt": JAYCHOU.encode()})
+    write_zip(folder / data.V06, monkeypatch, "ptb.zip", ptb_members())
+
+
 @pytest.fixture
 def offline(monkeypatch):
     """No downloads: the data layer must make do with what is on disk."""
@@ -105,6 +152,7 @@ def data_dir(tmp_path, monkeypatch, offline):
     monkeypatch.setattr(data, "MXNET_DIR", tmp_path / "no-mxnet")
     monkeypatch.setattr(data, "DEBIAN_DIR", tmp_path / "no-debian")
     monkeypatch.setattr(data, "_PROJECT_ROOT", tmp_path / "no-project")
+    monkeypatch.setattr(data, "UNPACK_DIR", tmp_path / "unpacked")
     return directory
 
 

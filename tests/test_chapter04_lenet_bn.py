@@ -51,7 +51,7 @@ def tiny_data(tmp_path_factory, write):
         mp.setenv(data.ENV_OFFLINE, "1")
         mp.setenv(data.ENV_DATA, str(root / "data"))
         mp.delenv(data.ENV_FASHION_COPY, raising=False)
-        for name in ("MXNET_DIR", "DEBIAN_DIR", "_PROJECT_ROOT"):
+        for name in ("MXNET_DIR", "DEBIAN_DIR", "_PROJECT_ROOT", "UNPACK_DIR"):
             mp.setattr(data, name, root / f"no-{name}")
         (root / "data").mkdir()
         yield root, write(root / "data", mp)

@@ -11,7 +11,7 @@ import sys
 import nbformat
 import pytest
 
-from conftest import TIME_MACHINE, kaggle_frames, write_fashion_mnist
+from conftest import TIME_MACHINE, kaggle_frames, write_fashion_mnist, write_release06_corpora
 from gluon_tutorials import __main__ as runner
 from gluon_tutorials import data, notebook, sections
 
@@ -24,6 +24,9 @@ SMALL = {
     "alexnet_gluon": {"resize": 67, "subset": 16, "batch_size": 8},
     "vgg_gluon": {"resize": 32, "subset": 16, "batch_size": 8},
     "rnn_scratch": {"epochs": 1},
+    "gru_scratch": {"hidden_dim": 16, "batch_size": 4, "num_steps": 10, "pred_len": 5},
+    "lstm_scratch": {"hidden_dim": 16, "batch_size": 4, "num_steps": 10, "pred_len": 5},
+    "rnn_gluon": {"subset": 200, "batch_size": 4, "embed_dim": 8, "hidden_dim": 8, "eval_period": 10},
 }
 # The optimisation chapter: 100 examples (and one epoch, as everywhere).
 SMALL.update({s.slug: {"num_examples": 100} for s in sections.SECTIONS
@@ -45,11 +48,12 @@ def small(section):
 
 @pytest.fixture(scope="module")
 def tiny_data(tmp_path_factory):
-    """Tiny Fashion-MNIST, Kaggle and Time Machine files, and the setup code that makes the
+    """Tiny Fashion-MNIST, Kaggle, Time Machine, lyrics and PTB files, and the setup code that makes the
     kernel's data layer accept them (their hashes) and look only there."""
     root = tmp_path_factory.mktemp("data")
     patch = pytest.MonkeyPatch()
     write_fashion_mnist(root / "fashion-mnist", patch)
+    write_release06_corpora(root, patch)
     train, test = kaggle_frames()
     (root / "kaggle_house_pred_train.csv").write_text(train.to_csv(index=False))
     (root / "kaggle_house_pred_test.csv").write_text(test.to_csv(index=False))
@@ -65,6 +69,7 @@ def tiny_data(tmp_path_factory):
         f"os.environ[{data.ENV_DATA!r}] = {str(root)!r}",
         f"os.environ[{data.ENV_OFFLINE!r}] = '1'",
         f"data.MXNET_DIR = data.DEBIAN_DIR = data._PROJECT_ROOT = Path({str(root / 'none')!r})",
+        f"data.UNPACK_DIR = Path({str(root / 'unpacked')!r})",
         f"for name, sha1 in {hashes!r}.items():",
         "    data.FILES[name] = dataclasses.replace(data.FILES[name], sha1=sha1)",
         "print(sys.executable)",

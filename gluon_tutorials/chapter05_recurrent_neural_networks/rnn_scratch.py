@@ -57,7 +57,7 @@ time_machine = time_machine.lower().replace('\n', '').replace('\r', '')
 time_machine = time_machine[0:text_len]
 
 if (len(time_machine) - 1) // seq_len < batch_size:
-    raise ValueError(f"{len(time_machine)} characters make {(len(time_machine) - 1) // seq_len} "
+    raise runtime.ParameterError(f"{len(time_machine)} characters make {(len(time_machine) - 1) // seq_len} "
                      f"sequences of {seq_len}: fewer than one batch of {batch_size}")
 
 # %% [markdown]
@@ -98,30 +98,15 @@ print('\nindices: \n', sample)
 # the book; `disjoint_batches = True` shows every sequence once an epoch instead.
 
 # %%
-import random
 from mxnet import nd
+import utils
 
 
 def data_iter(batch_size, seq_len, ctx=None):
-    num_examples = (len(time_numerical) - 1) // seq_len
-    num_batches = num_examples // batch_size
-    # shuffle the examples
-    idx = list(range(num_examples))
-    random.shuffle(idx)
-
-    # seq_len characters from position pos
-    def _data(pos):
-        return time_numerical[pos:pos + seq_len]
-
-    for i in range(num_batches):
-        # batch_size random examples at a time
-        start = i * batch_size if disjoint_batches else i
-        examples = idx[start:start + batch_size]
-        data = nd.array(
-            [_data(j * seq_len) for j in examples], ctx=ctx)
-        label = nd.array(
-            [_data(j * seq_len + 1) for j in examples], ctx=ctx)
-        yield data, label
+    # the book's loop, now release 0.6's utils.data_iter_random (the same shuffle and
+    # windows); overlapping=True takes batch i from idx[i:i+batch_size], as the book did
+    return utils.data_iter_random(time_numerical, batch_size, seq_len, ctx,
+                                  overlapping=not disjoint_batches)
 
 
 # %%
@@ -206,26 +191,10 @@ print('state shape: ', state_new.shape)
 
 # %%
 def predict(prefix, num_chars):
-    # the lower-cased prefix followed by num_chars predicted characters
-    prefix = prefix.lower()
-    # the book's code raises a bare KeyError on a character it has no index for
-    unknown = sorted(set(prefix) - set(character_dict))
-    if not prefix or unknown:
-        raise ValueError(f"predict needs a non-empty prefix of characters from the text; "
-                         f"not in the text: {''.join(unknown)!r}")
-    state = nd.zeros(shape=(1, num_hidden), ctx=ctx)
-    output = [character_dict[prefix[0]]]
-    # The book's range(num_chars + len(prefix)) runs one step more and returns one
-    # character too many.
-    for i in range(num_chars + len(prefix) - 1):
-        X = nd.array([output[-1]], ctx=ctx)
-        Y, state = rnn(get_inputs(X), state)
-        if i < len(prefix) - 1:
-            next_input = character_dict[prefix[i + 1]]
-        else:
-            next_input = int(Y[0].argmax(axis=1).asscalar())
-        output.append(next_input)
-    return ''.join([character_list[i] for i in output])
+    # the lower-cased prefix followed by num_chars predicted characters; the loop is
+    # release 0.6's utils.predict_rnn (rnn reads its parameters itself: none to pass)
+    return utils.predict_rnn(rnn, prefix, num_chars, [], num_hidden, ctx,
+                             character_list, character_dict, get_inputs)
 
 
 # %% [markdown]
@@ -235,13 +204,8 @@ def predict(prefix, num_chars):
 
 # %%
 def grad_clipping(params, theta):
-    norm = nd.array([0.0], ctx)
-    for p in params:
-        norm += nd.sum(p.grad ** 2)
-    norm = nd.sqrt(norm).asscalar()
-    if norm > theta:
-        for p in params:
-            p.grad[:] *= theta / norm
+    # the book's code, since release 0.6 utils.grad_clipping
+    utils.grad_clipping(params, theta, ctx)
 
 
 # %% [markdown]
@@ -255,7 +219,6 @@ def grad_clipping(params, theta):
 # %%
 from mxnet import autograd
 from mxnet import gluon
-import utils
 
 softmax_cross_entropy = gluon.loss.SoftmaxCrossEntropyLoss()
 
