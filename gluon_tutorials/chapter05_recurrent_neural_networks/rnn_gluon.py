@@ -297,8 +297,9 @@ def train():
                     epoch + 1, ibatch, cur_L, math.exp(cur_L)))
                 total_L = 0.0
 
-        runtime.check_finite(epoch_L, lr, model.collect_params())
         train_L = epoch_L / epoch_words
+        # an untrained model guesses each word alike: ln(vocab_size)
+        runtime.check_loss(train_L, runtime.chance_loss(vocab_size), lr, model.collect_params())
         train_perplexities.append(math.exp(train_L))
         print('[Epoch %d] training loss %.2f, training perplexity %.2f' % (
             epoch + 1, train_L, math.exp(train_L)))
