@@ -67,6 +67,8 @@ _FASHION_MIRRORS = (
     "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
 )
 _D2L_MIRRORS = ("http://d2l-data.s3-accelerate.amazonaws.com/",)
+# The small files of the book's release 0.6, from its repository's data/ folder at that tag.
+_BOOK06_MIRRORS = ("https://raw.githubusercontent.com/d2l-ai/d2l-zh/v0.6/data/",)
 
 FILES = {f.name: f for f in [
     DataFile("train-images-idx3-ubyte.gz", "fashion-mnist",
@@ -83,6 +85,8 @@ FILES = {f.name: f for f in [
              "fa19780a7b011d9b009e8bff8e99922a8ee2eb90", _D2L_MIRRORS),
     DataFile("timemachine.txt", "",
              "090b5e7e70c295757f55df93cb0a180b9691891a", _D2L_MIRRORS),
+    DataFile("fr-en-small.txt", "v0.6",
+             "4192ace3405b0b6a2f9761eb6c19494b1f8a9761", _BOOK06_MIRRORS),
 ]}
 
 FASHION_MNIST_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
@@ -418,3 +422,9 @@ def read_kaggle_house(root=None):
 def read_time_machine(root=None):
     """The full text of H. G. Wells' The Time Machine."""
     return fetch(["timemachine.txt"], root)["timemachine.txt"].decode("utf-8")
+
+
+def read_fr_en_small(root=None):
+    """The 20 French-English sentence pairs of the book's nmt section, one tab-separated
+    pair a line."""
+    return fetch(["fr-en-small.txt"], root)["fr-en-small.txt"].decode("utf-8")

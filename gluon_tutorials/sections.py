@@ -33,6 +33,8 @@ _CH2 = "chapter02_supervised_learning"
 _CH3 = "chapter03_gluon_basics"
 _CH4 = "chapter04_convolutional_neural_networks"
 _CH5 = "chapter05_recurrent_neural_networks"
+_CH8 = "chapter08_computer_vision"
+_CH9 = "chapter09_natural_language_processing"
 
 # The book's chapter numbers and short names, for the report.
 CHAPTER_NAMES = {
@@ -41,6 +43,8 @@ CHAPTER_NAMES = {
     _CH3: "4 Gluon 基础",
     _CH4: "5 卷积神经网络",
     _CH5: "6 循环神经网络",
+    _CH8: "9 计算机视觉",
+    _CH9: "10 自然语言处理",
 }
 
 SECTIONS = [
@@ -114,6 +118,8 @@ SECTIONS = [
     # chapter 5 (issue 5)
     Section("rnn_scratch", _CH5, "循环神经网络 --- 从 0 开始 (recurrent neural networks from scratch)",
             book={"perplexity": 2.30}, dataset="timemachine"),
+    # chapters 9 and 10 of release 0.6 (issue 19): Kaggle CIFAR-10 and translation
+    Section("nmt", _CH9, "神经机器翻译 (neural machine translation)", dataset="fr-en"),
 ]
 
 BY_SLUG = {s.slug: s for s in SECTIONS}

@@ -24,6 +24,7 @@ SMALL = {
     "alexnet_gluon": {"resize": 67, "subset": 16, "batch_size": 8},
     "vgg_gluon": {"resize": 32, "subset": 16, "batch_size": 8},
     "rnn_scratch": {"epochs": 1},
+    "nmt": {"encoder_hidden_dim": 16, "decoder_hidden_dim": 16, "alignment_dim": 4},
 }
 
 
@@ -51,10 +52,14 @@ def tiny_data(tmp_path_factory):
     (root / "kaggle_house_pred_train.csv").write_text(train.to_csv(index=False))
     (root / "kaggle_house_pred_test.csv").write_text(test.to_csv(index=False))
     (root / "timemachine.txt").write_text(TIME_MACHINE * 40)
+    (root / "v0.6").mkdir()
+    (root / "v0.6" / "fr-en-small.txt").write_text(
+        "elle est japonaise .\tshe is japanese .\nils regardent .\tthey are watching .\n")
     hashes = {name: spec.sha1 for name, spec in data.FILES.items()}
     patch.undo()
-    for name in ("kaggle_house_pred_train.csv", "kaggle_house_pred_test.csv", "timemachine.txt"):
-        hashes[name] = hashlib.sha1((root / name).read_bytes()).hexdigest()
+    for name in ("kaggle_house_pred_train.csv", "kaggle_house_pred_test.csv", "timemachine.txt",
+                 "v0.6/fr-en-small.txt"):
+        hashes[name.split("/")[-1]] = hashlib.sha1((root / name).read_bytes()).hexdigest()
     setup = "\n".join([
         "import dataclasses, os, sys",
         "from pathlib import Path",
