@@ -18,21 +18,30 @@ both, or train files of one copy and test files of the other, is a DataError.
 chooses; by default MXNet's copy when all four of its files are found in the
 search path, else Zalando's. The result carries ``.copy``, and
 ``COPIES_USED["fashion-mnist"]`` holds the copy last loaded, for reports.
+
+The zip corpora of the book's release 0.6 (``v0.6/`` in a data folder) are verified by
+the SHA-1 of the zip file and unpacked by ``unpack`` into a cache (``data/unpacked/`` of
+the project, else a temporary folder), never beside the zip: the folder holding it may be
+the user's, or read-only.
 """
 import gzip
 import hashlib
 import http.client
 import io
 import os
+import shutil
 import struct
 import tempfile
 import urllib.error
 import urllib.request
+import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from .files import _umask
 
 ENV_DATA = "GLUON_TUTORIALS_DATA"
 ENV_OFFLINE = "GLUON_TUTORIALS_OFFLINE"
@@ -40,6 +49,7 @@ ENV_FASHION_COPY = "GLUON_TUTORIALS_FASHION_MNIST_COPY"
 DEBIAN_DIR = Path("/usr/share/datasets")
 MXNET_DIR = Path("~/.mxnet/datasets")
 _PROJECT_ROOT = Path(__file__).resolve().parents[1]
+UNPACK_DIR = None  # where zips are unpacked; None: see unpack_root()
 
 
 class DataError(Exception):
@@ -67,8 +77,9 @@ _FASHION_MIRRORS = (
     "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
 )
 _D2L_MIRRORS = ("http://d2l-data.s3-accelerate.amazonaws.com/",)
-# The small files of the book's release 0.6, from its repository's data/ folder at that tag.
-_BOOK06_MIRRORS = ("https://raw.githubusercontent.com/d2l-ai/d2l-zh/v0.6/data/",)
+# The book's repository at release 0.6 shipped these in its data/ folder.
+_BOOK_V06 = "https://raw.githubusercontent.com/d2l-ai/d2l-zh/v0.6/data/"
+V06 = "v0.6"  # the folder of release 0.6's files inside a data folder
 
 FILES = {f.name: f for f in [
     DataFile("train-images-idx3-ubyte.gz", "fashion-mnist",
@@ -85,8 +96,10 @@ FILES = {f.name: f for f in [
              "fa19780a7b011d9b009e8bff8e99922a8ee2eb90", _D2L_MIRRORS),
     DataFile("timemachine.txt", "",
              "090b5e7e70c295757f55df93cb0a180b9691891a", _D2L_MIRRORS),
-    DataFile("fr-en-small.txt", "v0.6",
-             "4192ace3405b0b6a2f9761eb6c19494b1f8a9761", _BOOK06_MIRRORS),
+    DataFile("jaychou_lyrics.txt.zip", V06,
+             "aea46bd5d5fb2f05d6cd38d8e6b461d679fa4f00", (_BOOK_V06,)),
+    DataFile("ptb.zip", V06,
+             "319d85e578af0cdc590547f26231e4e31cdf1e42", _D2L_MIRRORS + (_BOOK_V06,)),
 ]}
 
 FASHION_MNIST_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
@@ -176,6 +189,8 @@ def _content(path, spec):
         raw = _gunzip(raw, path)
     if spec.name.endswith("-ubyte.gz"):
         parse_idx(raw, path)  # a structural error says more than a hash mismatch
+    if spec.name.endswith(".zip"):
+        _check_zip(raw, path)
     digest = hashlib.sha1(raw).hexdigest()
     if digest != spec.sha1:
         what = "decompressed content" if spec.compressed else "content"
@@ -254,6 +269,11 @@ def _missing_message(names, dirs, target, reason, copy=None):
     lines.append(f"  - run again with network access: they are downloaded to {target}")
     if any(FILES[n].subdir == "fashion-mnist" for n in names):
         lines.append("  - install the Debian/Ubuntu package: sudo apt install dataset-fashion-mnist")
+    urls = [FILES[n].mirrors[0] + n for n in names]
+    if len(urls) == 1 or len({u.rsplit("/", 1)[0] for u in urls}) > 1:
+        lines += [f"  - download {u} by hand" for u in urls]
+    else:  # one place for all, e.g. the four Fashion-MNIST files
+        lines.append(f"  - download them by hand from {urls[0].rsplit('/', 1)[0]}/")
     lines.append(f"  - copy them into one of the folders above, or set {ENV_DATA}=/path/to/data")
     return "\n".join(lines)
 
@@ -288,20 +308,85 @@ def fetch(names, root=None):
     A corrupt local copy raises DataError naming it; it is never overwritten. Each file
     is taken on its own: load_fashion_mnist keeps the four Fashion-MNIST files to one copy.
     """
+    return {name: content for name, (_, content) in _fetch_paths(names, root).items()}
+
+
+def _fetch_paths(names, root=None):
+    """{name: (path, verified content)} of the named files, downloading any that are missing."""
     found, missing = {}, []
     for name in names:
         spec = FILES[name]
         for d in search_dirs(spec.subdir, root):
             path = d / name
             if path.is_file():
-                found[name] = _content(path, spec)[0]
+                found[name] = path, _content(path, spec)[0]
                 break
         else:
             missing.append(name)
     if missing:
-        got = _download_missing(missing, FILES[missing[0]].subdir, root)
-        found.update((name, content) for name, (content, _) in got.items())
+        subdir = FILES[missing[0]].subdir
+        got = _download_missing(missing, subdir, root)
+        target = download_dir(subdir, root)
+        found.update((name, (target / name, content)) for name, (content, _) in got.items())
     return found
+
+
+def unpack_root():
+    """The cache that zips are unpacked into: UNPACK_DIR if set, else the project's
+    data/unpacked/, else a per-user folder in the temporary directory."""
+    if UNPACK_DIR is not None:
+        return Path(UNPACK_DIR)
+    if (_PROJECT_ROOT / "pyproject.toml").exists() and os.access(_PROJECT_ROOT / "data", os.W_OK):
+        return _PROJECT_ROOT / "data" / "unpacked"
+    return Path(tempfile.gettempdir()) / f"gluon_tutorials-{os.getuid()}" / "unpacked"
+
+
+def _check_zip(raw, path):
+    if raw[:2] != b"PK":
+        raise DataError(f"{path} is not a zip file (it starts with {raw[:2]!r}, not b'PK'): "
+                        f"delete it and run again")
+    if not zipfile.is_zipfile(io.BytesIO(raw)):
+        raise DataError(f"{path} is truncated: the zip archive has no end record "
+                        f"({len(raw)} bytes), as after an interrupted download: "
+                        f"delete it and run again")
+
+
+def unpack(names, root=None):
+    """Folders holding the named zips unpacked, {name: Path}, found, downloaded and
+    verified as by ``fetch``; a bad zip raises DataError naming it and is left in place.
+
+    Each zip is unpacked once into ``unpack_root()/<name>-<sha1>/`` (a temporary folder
+    renamed when complete, so a folder there is always whole); its members keep their
+    paths inside it, e.g. ``unpack(["ptb.zip"])["ptb.zip"] / "ptb" / "ptb.train.txt"``.
+    """
+    names = [names] if isinstance(names, str) else list(names)
+    for name in names:
+        if not name.endswith(".zip"):
+            raise ValueError(f"{name} is not a zip file")
+    folders = {}
+    for name, (path, raw) in _fetch_paths(names, root).items():
+        cache = unpack_root()
+        folder = cache / f"{name[:-len('.zip')]}-{FILES[name].sha1[:12]}"
+        if not folder.is_dir():
+            try:
+                cache.mkdir(parents=True, exist_ok=True)
+                tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".part", dir=cache))
+            except OSError as e:
+                raise DataError(f"cannot unpack {path}: cannot write to {cache} "
+                                f"({e.strerror or e}); set {ENV_DATA} or free some space") from None
+            try:
+                with zipfile.ZipFile(io.BytesIO(raw)) as archive:  # the bytes just verified
+                    archive.extractall(tmp)
+                os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp's folder is owner-only
+                os.replace(tmp, folder)
+            except OSError as e:
+                if not folder.is_dir():  # else another process unpacked it first
+                    raise DataError(f"cannot unpack {path} into {cache}: {e.strerror or e}") from None
+            finally:
+                if tmp.exists():
+                    shutil.rmtree(tmp, ignore_errors=True)
+        folders[name] = folder
+    return folders
 
 
 def _requested_copy(copy):
@@ -424,7 +509,12 @@ def read_time_machine(root=None):
     return fetch(["timemachine.txt"], root)["timemachine.txt"].decode("utf-8")
 
 
-def read_fr_en_small(root=None):
-    """The 20 French-English sentence pairs of the book's nmt section, one tab-separated
-    pair a line."""
-    return fetch(["fr-en-small.txt"], root)["fr-en-small.txt"].decode("utf-8")
+def read_jaychou_lyrics(root=None):
+    """The text of jaychou_lyrics.txt, from the book's jaychou_lyrics.txt.zip."""
+    folder = unpack("jaychou_lyrics.txt.zip", root)["jaychou_lyrics.txt.zip"]
+    return _read(folder / "jaychou_lyrics.txt").decode("utf-8")
+
+
+def ptb_dir(root=None):
+    """The folder holding ptb.train.txt, ptb.valid.txt and ptb.test.txt, from ptb.zip."""
+    return unpack("ptb.zip", root)["ptb.zip"] / "ptb"

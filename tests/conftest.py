@@ -3,8 +3,10 @@ registered with the data layer so that its real reading and checking code runs."
 import dataclasses
 import gzip
 import hashlib
+import io
 import os
 import struct
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +28,25 @@ def register(monkeypatch, name, content):
     """Make the data layer accept `content` as the verified content of `name`."""
     spec = dataclasses.replace(data.FILES[name], sha1=hashlib.sha1(content).hexdigest())
     monkeypatch.setitem(data.FILES, name, spec)
+
+
+def zip_bytes(members):
+    """A zip archive of {member path: bytes or str}; a path ending in '/' is a folder."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, content in members.items():
+            archive.writestr(member, content)
+    return buffer.getvalue()
+
+
+def write_zip(directory, monkeypatch, name, members):
+    """Write the zip `name` of `members` into `directory` and register its SHA-1; returns
+    the zip's bytes."""
+    directory.mkdir(parents=True, exist_ok=True)
+    raw = zip_bytes(members)
+    (directory / name).write_bytes(raw)
+    register(monkeypatch, name, raw)
+    return raw
 
 
 def fake_fashion_images(n, seed):
@@ -105,6 +126,7 @@ def data_dir(tmp_path, monkeypatch, offline):
     monkeypatch.setattr(data, "MXNET_DIR", tmp_path / "no-mxnet")
     monkeypatch.setattr(data, "DEBIAN_DIR", tmp_path / "no-debian")
     monkeypatch.setattr(data, "_PROJECT_ROOT", tmp_path / "no-project")
+    monkeypatch.setattr(data, "UNPACK_DIR", tmp_path / "unpacked")
     return directory
 
 
