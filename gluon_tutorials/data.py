@@ -100,6 +100,8 @@ FILES = {f.name: f for f in [
              "aea46bd5d5fb2f05d6cd38d8e6b461d679fa4f00", (_BOOK_V06,)),
     DataFile("ptb.zip", V06,
              "319d85e578af0cdc590547f26231e4e31cdf1e42", _D2L_MIRRORS + (_BOOK_V06,)),
+    DataFile("fr-en-small.txt", V06,
+             "4192ace3405b0b6a2f9761eb6c19494b1f8a9761", (_BOOK_V06,)),
 ]}
 
 FASHION_MNIST_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
@@ -518,3 +520,9 @@ def read_jaychou_lyrics(root=None):
 def ptb_dir(root=None):
     """The folder holding ptb.train.txt, ptb.valid.txt and ptb.test.txt, from ptb.zip."""
     return unpack("ptb.zip", root)["ptb.zip"] / "ptb"
+
+
+def read_fr_en_small(root=None):
+    """The 20 French-English sentence pairs of the book's nmt section, one tab-separated
+    pair a line."""
+    return fetch(["fr-en-small.txt"], root)["fr-en-small.txt"].decode("utf-8")

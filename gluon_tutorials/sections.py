@@ -127,7 +127,8 @@ SECTIONS = [
     Section("rnn_scratch", _CH5, "循环神经网络 --- 从 0 开始 (recurrent neural networks from scratch)",
             book={"perplexity": 2.30}, dataset="timemachine"),
     # chapters 9 and 10 of release 0.6 (issue 19): Kaggle CIFAR-10 and translation
-    Section("nmt", _CH9, "神经机器翻译 (neural machine translation)", dataset="fr-en"),
+    Section("nmt", _CH9, "神经机器翻译 (neural machine translation)", dataset="fr-en",
+            ours=("final_loss",)),
 ]
 
 BY_SLUG = {s.slug: s for s in SECTIONS}
