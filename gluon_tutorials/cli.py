@@ -18,6 +18,8 @@ DEFAULT_SEED = 1
 # Parameters that may be 0 (no penalty, no dropout) and those that are probabilities.
 NON_NEGATIVE = {"weight_decay", "drop_prob", "drop_prob1", "drop_prob2", "wd"}
 PROBABILITIES = {"drop_prob", "drop_prob1", "drop_prob2"}
+# Shares of a set that must leave something on both sides (the Kaggle validation split).
+FRACTIONS = {"valid_ratio"}
 # Counts with a floor above 1, by name or by (section, name): K-fold cross-validation needs
 # two folds; AlexNet and VGG need images large enough to leave a 1x1 map before the dense layers.
 MINIMUM = {"k": 2, ("alexnet_gluon", "resize"): 67, ("vgg_gluon", "resize"): 32}
@@ -78,6 +80,13 @@ def probability(text):
     return value
 
 
+def fraction(text):
+    value = positive_float(text)
+    if value >= 1:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text}")
+    return value
+
+
 def ctx_type(text):
     """Checked now, so that `--ctx gpu` on a machine without one fails before any work;
     the section turns the same text into a device again."""
@@ -131,6 +140,8 @@ def _type_for(param, slug=None):
     if isinstance(default, float):
         if name in PROBABILITIES:
             return probability, "P"
+        if name in FRACTIONS:
+            return fraction, "X"
         return (non_negative_float if name in NON_NEGATIVE else positive_float), "X"
     if isinstance(default, str):
         return str, "TEXT"

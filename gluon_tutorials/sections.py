@@ -127,6 +127,9 @@ SECTIONS = [
     Section("rnn_scratch", _CH5, "循环神经网络 --- 从 0 开始 (recurrent neural networks from scratch)",
             book={"perplexity": 2.30}, dataset="timemachine"),
     # chapters 9 and 10 of release 0.6 (issue 19): Kaggle CIFAR-10 and translation
+    Section("kaggle_gluon_cifar10", _CH8,
+            "实战 Kaggle 比赛：使用 Gluon 对原始图像文件分类（CIFAR-10） (Kaggle CIFAR-10 from raw image files)",
+            dataset="kaggle_cifar10", ours=("valid_acc",)),
     Section("nmt", _CH9, "神经机器翻译 (neural machine translation)", dataset="fr-en",
             ours=("final_loss",)),
 ]
