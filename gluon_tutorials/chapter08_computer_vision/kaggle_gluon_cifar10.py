@@ -370,13 +370,13 @@ def train(net, train_data, valid_data, num_epochs, lr, wd, ctx, lr_period, lr_de
         time_str = "Time %02d:%02d:%02d" % (h, m, s)
         if valid_data is not None:
             valid_acc = utils.evaluate_accuracy(valid_data, net, ctx)
-            epoch_str = ("Epoch %d. Loss: %f, Train acc %f, Valid acc %f, "
-                         % (epoch, train_loss / len(train_data),
-                            train_acc / len(train_data), valid_acc))
+            epoch_str = ("Epoch %d. Loss: %f, Train acc %f, Valid acc %f, " %
+                         (epoch, train_loss / len(train_data),
+                          train_acc / len(train_data), valid_acc))
         else:
-            epoch_str = ("Epoch %d. Loss: %f, Train acc %f, "
-                         % (epoch, train_loss / len(train_data),
-                            train_acc / len(train_data)))
+            epoch_str = ("Epoch %d. Loss: %f, Train acc %f, " %
+                         (epoch, train_loss / len(train_data),
+                          train_acc / len(train_data)))
         prev_time = cur_time
         print(epoch_str + time_str + ', lr ' + str(trainer.learning_rate))
     return train_loss / len(train_data), train_acc / len(train_data), valid_acc
