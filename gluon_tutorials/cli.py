@@ -37,6 +37,8 @@ NON_NEGATIVE = {"weight_decay", "drop_prob", "drop_prob1", "drop_prob2", "wd", "
 PROBABILITIES = {"drop_prob", "drop_prob1", "drop_prob2", "dropout_rate"} | _DECAYS
 # Text parameters that take one of a few values.
 CHOICES = {"model_name": ("rnn_relu", "rnn_tanh", "lstm", "gru")}
+# Shares of a set that must leave something on both sides (the Kaggle validation split).
+FRACTIONS = {"valid_ratio"}
 # Counts with a floor above 1, by name or by (section, name): K-fold cross-validation needs
 # two folds; AlexNet and VGG need images large enough to leave a 1x1 map before the dense layers.
 MINIMUM = {"k": 2, ("alexnet_gluon", "resize"): 67, ("vgg_gluon", "resize"): 32}
@@ -106,6 +108,13 @@ def probability(text):
     value = non_negative_float(text)
     if value >= 1:
         raise argparse.ArgumentTypeError(f"expected a probability in [0, 1), got {text}")
+    return value
+
+
+def fraction(text):
+    value = positive_float(text)
+    if value >= 1:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text}")
     return value
 
 
@@ -203,6 +212,8 @@ def _type_for(param, slug=None):
     if kind is float:
         if name in PROBABILITIES:
             return probability, "P"
+        if name in FRACTIONS:
+            return fraction, "X"
         return (non_negative_float if name in NON_NEGATIVE else positive_float), "X"
     if kind is str:
         return str, "TEXT"

@@ -102,7 +102,21 @@ FILES = {f.name: f for f in [
              "aea46bd5d5fb2f05d6cd38d8e6b461d679fa4f00", (_BOOK_V06,)),
     DataFile("ptb.zip", V06,
              "319d85e578af0cdc590547f26231e4e31cdf1e42", _D2L_MIRRORS + (_BOOK_V06,)),
+    DataFile("fr-en-small.txt", V06,
+             "4192ace3405b0b6a2f9761eb6c19494b1f8a9761", (_BOOK_V06,)),
+    # Kaggle CIFAR-10, the book's demo set: 100 training images, 1 test image, all labels.
+    DataFile("train_tiny.zip", V06 + "/kaggle_cifar10",
+             "cc9c71aa630e854698c5ae3a9cd486f83d58c101", (_BOOK_V06 + "kaggle_cifar10/",)),
+    DataFile("test_tiny.zip", V06 + "/kaggle_cifar10",
+             "13c650bc8e92931df66ef9d3467d92a16c1ef1a9", (_BOOK_V06 + "kaggle_cifar10/",)),
+    DataFile("trainLabels.csv.zip", V06 + "/kaggle_cifar10",
+             "27a66502d432e43d91f7506806b930d196ce4a6e", (_BOOK_V06 + "kaggle_cifar10/",)),
 ]}
+KAGGLE_CIFAR10_ZIPS = ("train_tiny.zip", "test_tiny.zip", "trainLabels.csv.zip")
+# The full competition data (Kaggle wants a login, so it is never downloaded): the labels
+# file, also inside trainLabels.csv.zip, by its SHA-1; the image folders by their counts.
+KAGGLE_CIFAR10_LABELS_SHA1 = "98ab464b9f2b39dd178a98b787cea2a5da5c222e"
+KAGGLE_CIFAR10_SIZES = {"train": 50000, "test": 300000}
 
 FASHION_MNIST_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                        "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
@@ -575,3 +589,39 @@ def read_jaychou_lyrics(root=None):
 def ptb_dir(root=None):
     """The folder holding ptb.train.txt, ptb.valid.txt and ptb.test.txt, from ptb.zip."""
     return unpack("ptb.zip", root)["ptb.zip"] / "ptb"
+
+
+def read_fr_en_small(root=None):
+    """The 20 French-English sentence pairs of the book's nmt section, one tab-separated
+    pair a line."""
+    return fetch(["fr-en-small.txt"], root)["fr-en-small.txt"].decode("utf-8")
+
+
+def kaggle_cifar10_dir(root=None):
+    """The folder of the full Kaggle CIFAR-10 data, unpacked as the book describes:
+    ``trainLabels.csv``, ``train/1.png ... 50000.png`` and ``test/1.png ... 300000.png``;
+    ``kaggle_cifar10/`` in the data folders (or `root` itself). The labels file is checked
+    by SHA-1 and the folders must hold PNG files; the data is only read, never written."""
+    dirs = search_dirs("kaggle_cifar10", root)
+    for d in dirs:
+        if (d / "trainLabels.csv").is_file():
+            digest = hashlib.sha1(_read(d / "trainLabels.csv")).hexdigest()
+            if digest != KAGGLE_CIFAR10_LABELS_SHA1:
+                raise DataError(f"{d / 'trainLabels.csv'}: content has sha1 {digest}, expected "
+                                f"{KAGGLE_CIFAR10_LABELS_SHA1} (Kaggle's CIFAR-10 labels)")
+            empty = [f"{d / name}/" for name in KAGGLE_CIFAR10_SIZES
+                     if not (d / name).is_dir() or not any((d / name).glob("*.png"))]
+            if empty:
+                raise DataError(f"{d} has trainLabels.csv but no PNG images in "
+                                f"{' or '.join(empty)}: unpack train.7z and test.7z there")
+            return d
+    lines = ["missing data: the full Kaggle CIFAR-10 data (trainLabels.csv, train/ of 50000 "
+             "and test/ of 300000 PNG images)", "searched:"]
+    lines += [f"  {d}" for d in dirs]
+    lines += ["to get it (Kaggle asks you to log in, so it is never downloaded here):",
+              "  - download train.7z, test.7z and trainLabels.csv from "
+              "https://www.kaggle.com/c/cifar-10/data",
+              "  - unpack them with 7z x into kaggle_cifar10/ of one of the folders above, "
+              f"e.g. ${ENV_DATA}/kaggle_cifar10/",
+              "  - or run with demo = True (--demo) for the book's 100 shipped images"]
+    raise MissingDataError("\n".join(lines))

@@ -42,6 +42,8 @@ _CH3 = "chapter03_gluon_basics"
 _CH4 = "chapter04_convolutional_neural_networks"
 _CH5 = "chapter05_recurrent_neural_networks"
 _CH6 = "chapter06_optimization"
+_CH8 = "chapter08_computer_vision"
+_CH9 = "chapter09_natural_language_processing"
 
 # The book's chapter numbers and short names, for the report.
 CHAPTER_NAMES = {
@@ -51,6 +53,8 @@ CHAPTER_NAMES = {
     _CH4: "5 卷积神经网络",
     _CH5: "6 循环神经网络",
     _CH6: "7 优化算法",
+    _CH8: "9 计算机视觉",
+    _CH9: "10 自然语言处理",
 }
 
 SECTIONS = [
@@ -161,6 +165,12 @@ SECTIONS = [
     Section("adam_scratch", _CH6, "Adam --- 从 0 开始 (Adam from scratch)",
             ours=("final_loss",)),
     Section("adam_gluon", _CH6, "Adam --- 使用 Gluon (Adam with Gluon)",
+            ours=("final_loss",)),
+    # chapters 9 and 10 of release 0.6 (issue 19): Kaggle CIFAR-10 and translation
+    Section("kaggle_gluon_cifar10", _CH8,
+            "实战 Kaggle 比赛：使用 Gluon 对原始图像文件分类（CIFAR-10） (Kaggle CIFAR-10 from raw image files)",
+            dataset="kaggle_cifar10", ours=("valid_acc",)),
+    Section("nmt", _CH9, "神经机器翻译 (neural machine translation)", dataset="fr-en",
             ours=("final_loss",)),
 ]
 
