@@ -29,6 +29,8 @@ KINDS = {
     **dict.fromkeys(["hybridize", "disjoint_batches", "drop_at_test"], bool),
     **dict.fromkeys(["ctx", "out"], str),
     "subset": None,  # None or a count
+    # None: the book's batch size for the data chosen (1 for its demo, 128 for the full set)
+    ("kaggle_gluon_cifar10", "batch_size"): None,
 }
 # Parameters that may be 0 (no penalty, no dropout) and those that are probabilities.
 # The optimisation chapter's momentum and moving-average weights are in [0, 1) as well.
@@ -185,15 +187,18 @@ def _path_limits(text):
         return 255, 4096
 
 
-def _kind(param):
-    """float, int, bool, str or None (a count or None) for `param`: by name, else by default."""
+def _kind(param, slug=None):
+    """float, int, bool, str or None (a count or None) for `param`: by (section, name), by
+    name, else by default."""
+    if (slug, param.name) in KINDS:
+        return KINDS[slug, param.name]
     if param.name in KINDS:
         return KINDS[param.name]
     return None if param.default is None else type(param.default)
 
 
 def _type_for(param, slug=None):
-    name, kind = param.name, _kind(param)
+    name, kind = param.name, _kind(param, slug)
     minimum = MINIMUM.get((slug, name), MINIMUM.get(name))
     if name == "ctx":
         return ctx_type, "DEVICE"
@@ -253,7 +258,7 @@ def checked_parameters(section):
     default made a float; a bad one raises SectionFormatError naming the file and line."""
     params = []
     for param in notebook.parameters(section.path):
-        kind, (check, _) = _kind(param), _type_for(param, section.slug)
+        kind, (check, _) = _kind(param, section.slug), _type_for(param, section.slug)
         expected, example = _EXPECTED[kind] if kind in _EXPECTED else (f"a {kind}", None)
         problem = None if _has_kind(param.default, kind) else f"expected {expected}"
         # The folder and the device are checked when the run starts, not on every --help.

@@ -2,8 +2,9 @@
 # jupyter:
 #   jupytext:
 #     formats: py:percent
+#     notebook_metadata_filter: -jupytext.text_representation
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -363,7 +364,8 @@ def train(net, train_data, valid_data, num_epochs, lr, wd, ctx, lr_period, lr_de
             trainer.step(batch_size)
             train_loss += nd.mean(loss).asscalar()
             train_acc += utils.accuracy(output, label)
-        runtime.check_finite(train_loss, trainer.learning_rate, net.collect_params())
+        runtime.check_loss(train_loss / len(train_data), runtime.chance_loss(10),
+                           trainer.learning_rate, net.collect_params())
         cur_time = datetime.datetime.now()
         h, remainder = divmod((cur_time - prev_time).seconds, 3600)
         m, s = divmod(remainder, 60)

@@ -2,8 +2,9 @@
 # jupyter:
 #   jupytext:
 #     formats: py:percent
+#     notebook_metadata_filter: -jupytext.text_representation
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -360,7 +361,8 @@ def train(encoder, decoder, decoder_init_state, max_seq_len, ctx, eval_fr_ens):
             epoch_loss += loss.asscalar() / max_seq_len
 
         epoch_losses.append(epoch_loss / len(data_iter))
-        runtime.check_finite(epoch_losses[-1], learning_rate)
+        # per word; an untrained decoder guesses each English word alike
+        runtime.check_loss(epoch_losses[-1], runtime.chance_loss(len(output_vocab)), learning_rate)
         if epoch % epoch_period == 0 or epoch == 1:
             cur_time = datetime.datetime.now()
             h, remainder = divmod((cur_time - prev_time).seconds, 3600)
