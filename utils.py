@@ -266,6 +266,7 @@ def train(train_data, test_data, net, loss, trainer, ctx=mx.cpu(), num_epochs=5,
                   "train_acc": train_acc.asscalar() / batches, "test_acc": test_acc,
                   "seconds": time.time() - start}
         history.append(record)
+        runtime.epoch_seconds.append(record["seconds"])  # for reproduce, as runtime.epochs does
         log("Epoch %d. Loss: %f, Train acc %f, Test acc %f"
             % (epoch, record["loss"], record["train_acc"], record["test_acc"]))
     result = dict(history[-1]) if history else {}
