@@ -23,6 +23,10 @@ SMALL = {
     "kaggle_gluon_kfold": {"k": 2},
     "alexnet_gluon": {"resize": 67, "subset": 16, "batch_size": 8},
     "vgg_gluon": {"resize": 32, "subset": 16, "batch_size": 8},
+    "nin_gluon": {"resize": 67, "subset": 16, "batch_size": 8},
+    "googlenet_gluon": {"resize": 93, "subset": 16, "batch_size": 8},
+    "resnet_gluon": {"resize": 75, "subset": 16, "batch_size": 8},
+    "densenet_gluon": {"resize": 29, "subset": 16, "batch_size": 8},
     "rnn_scratch": {"epochs": 1},
 }
 

@@ -119,7 +119,9 @@ print(tblk(x).shape)
 # %% [markdown]
 # ## DenseNet-121
 # Dense blocks of 6, 12, 24 and 16 convolution blocks, one `growth_rate` for all; each
-# transition halves the channels.
+# transition is given half of `channels`. As in the book, `channels` adds up the dense
+# blocks' growth but is not halved with the transitions, so these get 128, 320 and 704
+# channels (of 256, 512 and 1088 coming in), and the last dense block gives 1216.
 
 # %%
 init_channels = 64
