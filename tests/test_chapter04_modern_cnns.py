@@ -3,6 +3,8 @@ densenet_gluon. Each section runs once in this process on tiny Fashion-MNIST at 
 image size (a few seconds each); the tests read its namespace and printout. The shapes the
 book's cells print, the smallest image sizes, and the channel arithmetic of each net are
 checked on nets built from the section's own classes and functions."""
+import re
+
 import pytest
 from mxnet import nd
 from mxnet.gluon import nn
@@ -11,8 +13,7 @@ from conftest import write_fashion_mnist
 from gluon_tutorials import __main__ as runner
 from gluon_tutorials import cli, runtime, sections
 from test_chapter04_alexnet_vgg import fresh_net
-from test_chapter04_lenet_bn import (check_is_a_notebook, defaults, execute, is_png, log_lines,
-                                     tiny_data)
+from test_chapter04_lenet_bn import check_is_a_notebook, defaults, execute, is_png, tiny_data
 from test_cli import assert_one_line_exit_2
 
 # slug -> the book's (epochs, batch size, learning rate, resize), and the smallest resize
@@ -26,6 +27,10 @@ SLUGS = list(BOOK)
 # Two batches of 16 at the smallest image size.
 TINY = {slug: {"epochs": 1, "subset": 32, "batch_size": 16, "resize": minimum, "ctx": "cpu"}
         for slug, (_, minimum) in BOOK.items()}
+# The lines of the book's release 0.6 utils.train, which these sections call.
+START = "Start training on  cpu(0)"
+EPOCH_LINE = re.compile(r"^Epoch (\d+)\. Loss: (\d+\.\d{3}), Train acc (\d\.\d{2}), "
+                        r"Test acc (\d\.\d{2}), Time (\d+\.\d) sec$", re.MULTILINE)
 # What each section's demonstration cells print, in order (the book's shapes).
 PRINTED = {
     "nin_gluon": ["(32, 64, 6, 6)"],
@@ -112,11 +117,12 @@ def test_prints_the_books_shapes_then_trains_one_epoch(slug, ran):
              f"expect other accuracies than the book's.")
     assert run.out.count(quick) == (1 if size < book_size else 0)
     assert run.out.count("Using only the first 32 training and first 32 test examples") == 1
-    [(epoch, loss, train_acc, test_acc)] = log_lines(run.out)
-    assert epoch == 0 and loss > 0 and 0 <= train_acc <= 1
-    assert run.ns["test_acc"] == pytest.approx(test_acc, abs=5e-7)
+    assert run.out.count(START) == 1
+    [(epoch, loss, train_acc, test_acc, seconds)] = EPOCH_LINE.findall(run.out)
+    assert epoch == "0" and float(loss) > 0 and 0 <= float(train_acc) <= 1
+    assert run.ns["test_acc"] == pytest.approx(float(test_acc), abs=5e-3)
     # utils.train times its epochs for reproduce
-    assert len(run.seconds) == 1 and run.seconds[0] > 0
+    assert len(run.seconds) == 1 and run.seconds[0] == pytest.approx(float(seconds), abs=0.051)
     assert is_png(run.dir / "predictions.png")
 
 
@@ -242,3 +248,23 @@ def test_densenet_channels_grow_by_the_growth_rate(ran):
                         (320 + 24 * 32, 2, 2), (704, 1, 1), (704 + 16 * 32, 1, 1)]
     assert len(layers(net, ns["DenseBlock"])) == 4
     assert net(nd.zeros((1, 1, 32, 32))).shape == (1, 10)
+
+
+def test_reproduce_records_our_accuracy_and_the_epoch_time(tiny, tmp_path):
+    """The path of the full-epoch measurement (`reproduce --sections densenet_gluon --subset
+    60000`), on the tiny data: DenseNet's book size (32) is small enough to run here."""
+    import json
+
+    from gluon_tutorials import reproduce
+
+    out = tmp_path / "report"
+    assert reproduce.main(["--sections", "densenet_gluon", "--subset", "32", "--ctx", "cpu",
+                           "--out", str(out), "--quiet"]) == 0
+    [entry] = json.loads((out / "report.json").read_text())["sections"]
+    assert entry["status"] == "ok" and entry["seeds"] == [1]
+    [row] = entry["rows"]
+    assert row["metric"] == "test_acc" and row["verdict"] == "no book figure"
+    assert row["book"] is None and 0 <= row["mean"] <= 1 and row["seeds"] == 1
+    assert entry["seconds_per_epoch"] > 0
+    assert "subset of 32 train/test examples" in entry["notes"]
+    assert "| densenet_gluon | test_acc | no book figure |" in (out / "report.md").read_text()

@@ -38,12 +38,7 @@ ctx = runtime.setup(ctx, seed)
 
 # %%
 min_resize = 29
-if resize < min_resize:
-    raise ValueError(f"DenseNet-121 needs images of at least {min_resize}x{min_resize}, "
-                     f"but resize = {resize}")
-if resize < 32:
-    print(f"Quick run on images resized to {resize}x{resize} (the book: 32x32); "
-          f"expect other accuracies than the book's.")
+runtime.check_resize("DenseNet-121", resize, min_resize, book=32)
 
 # %% [markdown]
 # ## The dense block

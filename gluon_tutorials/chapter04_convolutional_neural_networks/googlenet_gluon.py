@@ -39,12 +39,7 @@ ctx = runtime.setup(ctx, seed)
 
 # %%
 min_resize = 93
-if resize < min_resize:
-    raise ValueError(f"GoogLeNet needs images of at least {min_resize}x{min_resize}, "
-                     f"but resize = {resize}")
-if resize < 96:
-    print(f"Quick run on images resized to {resize}x{resize} (the book: 96x96); "
-          f"expect other accuracies than the book's.")
+runtime.check_resize("GoogLeNet", resize, min_resize, book=96)
 
 # %% [markdown]
 # ## The Inception block

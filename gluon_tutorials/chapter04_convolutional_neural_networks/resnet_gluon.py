@@ -37,12 +37,7 @@ ctx = runtime.setup(ctx, seed)
 
 # %%
 min_resize = 75
-if resize < min_resize:
-    raise ValueError(f"ResNet-18 needs images of at least {min_resize}x{min_resize}, "
-                     f"but resize = {resize}")
-if resize < 96:
-    print(f"Quick run on images resized to {resize}x{resize} (the book: 96x96); "
-          f"expect other accuracies than the book's.")
+runtime.check_resize("ResNet-18", resize, min_resize, book=96)
 
 # %% [markdown]
 # ## The residual block
