@@ -444,7 +444,10 @@ def say_subset(subset, num_train=None, num_test=None, log=print, totals=None):
 
 def show_predictions(net, data_iterator, ctx, path, n=9):
     """The first `n` images of `data_iterator`, each titled with its true text label and,
-    below it, the predicted one; saved as a PNG at `path`."""
+    below it, the predicted one; saved as a PNG at `path`. With a list of devices (as
+    ``train`` takes) the prediction runs on the first."""
+    if isinstance(ctx, (list, tuple)):
+        ctx = ctx[0]
     data, label = next(iter(data_iterator))
     data, label = data[:n], label[:n]
     pred = net(data.as_in_context(ctx)).argmax(axis=1)

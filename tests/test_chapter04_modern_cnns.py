@@ -268,3 +268,21 @@ def test_reproduce_records_our_accuracy_and_the_epoch_time(tiny, tmp_path):
     assert entry["seconds_per_epoch"] > 0
     assert "subset of 32 train/test examples" in entry["notes"]
     assert "| densenet_gluon | test_acc | no book figure |" in (out / "report.md").read_text()
+
+
+def test_a_device_list_trains_and_draws_the_predictions(ran, tmp_path):
+    """The sections' last cells with `ctx` a list of devices, as `--ctx cpu:0,cpu:1` gives."""
+    import mxnet as mx
+
+    import utils
+
+    ns = ran("densenet_gluon").ns
+    devices = [mx.cpu(0), mx.cpu(1)]
+    net = ns["dense_net"]()
+    net.initialize(ctx=devices)
+    trainer = mx.gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+    result = utils.train(ns["train_data"], ns["test_data"], net, ns["loss"], trainer, devices,
+                         num_epochs=1, log=lambda line: None)
+    assert 0 <= result["test_acc"] <= 1
+    utils.show_predictions(net, ns["test_data"], devices, tmp_path / "p.png", n=4)
+    assert is_png(tmp_path / "p.png")
