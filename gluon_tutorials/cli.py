@@ -42,8 +42,11 @@ CHOICES = {"model_name": ("rnn_relu", "rnn_tanh", "lstm", "gru")}
 # Shares of a set that must leave something on both sides (the Kaggle validation split).
 FRACTIONS = {"valid_ratio"}
 # Counts with a floor above 1, by name or by (section, name): K-fold cross-validation needs
-# two folds; AlexNet and VGG need images large enough to leave a 1x1 map before the dense layers.
-MINIMUM = {"k": 2, ("alexnet_gluon", "resize"): 67, ("vgg_gluon", "resize"): 32}
+# two folds; the CNNs need images large enough to leave a map for their last pool or dense
+# layer (each section checks its own `min_resize` too, for Jupyter; a test keeps them equal).
+MINIMUM = {"k": 2, ("alexnet_gluon", "resize"): 67, ("vgg_gluon", "resize"): 32,
+           ("nin_gluon", "resize"): 67, ("googlenet_gluon", "resize"): 93,
+           ("resnet_gluon", "resize"): 75, ("densenet_gluon", "resize"): 29}
 # Short spellings kept from the earlier command line.
 ALIASES = {"learning_rate": ["--lr"]}
 

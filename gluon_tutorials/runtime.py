@@ -75,6 +75,17 @@ def epochs(count):
         epoch_seconds.append(time.perf_counter() - start)
 
 
+def check_resize(net, resize, min_resize, book):
+    """Refuse images smaller than `net` can take (ValueError, before any data is read), and
+    say so when a run uses smaller ones than the book's (its accuracy will differ)."""
+    if resize < min_resize:
+        raise ValueError(f"{net} needs images of at least {min_resize}x{min_resize}, "
+                         f"but resize = {resize}")
+    if resize < book:
+        print(f"Quick run on images resized to {resize}x{resize} (the book: {book}x{book}); "
+              f"expect other accuracies than the book's.")
+
+
 def _as_numpy(value):
     from mxnet import nd
 

@@ -125,6 +125,15 @@ SECTIONS = [
     Section("vgg_gluon", _CH4, "VGG：使用重复元素的非常深的网络 (VGG with Gluon)",
             book={"test_acc": 0.8247},
             dataset="fashion-mnist", cpu_subset=1000),
+    # chapter 4, the modern CNNs of release 0.6 (issue 19): the book printed no figures for them
+    Section("nin_gluon", _CH4, "网络中的网络 (NiN with Gluon)",
+            ours=("test_acc",), dataset="fashion-mnist", cpu_subset=1000),
+    Section("googlenet_gluon", _CH4, "更深的卷积神经网络：GoogLeNet (GoogLeNet with Gluon)",
+            ours=("test_acc",), dataset="fashion-mnist", cpu_subset=1000),
+    Section("resnet_gluon", _CH4, "ResNet：深度残差网络 (ResNet with Gluon)",
+            ours=("test_acc",), dataset="fashion-mnist", cpu_subset=1000),
+    Section("densenet_gluon", _CH4, "DenseNet：稠密连接的卷积神经网络 (DenseNet with Gluon)",
+            ours=("test_acc",), dataset="fashion-mnist", cpu_subset=1000),
     # chapter 5 (issue 5)
     Section("rnn_scratch", _CH5, "循环神经网络 --- 从 0 开始 (recurrent neural networks from scratch)",
             book={"perplexity": 2.30}, dataset="timemachine"),

@@ -42,12 +42,7 @@ ctx = runtime.setup(ctx, seed)
 
 # %%
 min_resize = 67
-if resize < min_resize:
-    raise ValueError(f"AlexNet needs images of at least {min_resize}x{min_resize}, "
-                     f"but resize = {resize}")
-if resize < 224:
-    print(f"Quick run on images resized to {resize}x{resize} (the book: 224x224); "
-          f"expect other accuracies than the book's.")
+runtime.check_resize("AlexNet", resize, min_resize, book=224)
 
 # %% [markdown]
 # ## The model

@@ -41,12 +41,7 @@ ctx = runtime.setup(ctx, seed)
 
 # %%
 min_resize = 32
-if resize < min_resize:
-    raise ValueError(f"VGG-11 needs images of at least {min_resize}x{min_resize}, "
-                     f"but resize = {resize}")
-if resize < 96:
-    print(f"Quick run on images resized to {resize}x{resize} (the book: 96x96); "
-          f"expect other accuracies than the book's.")
+runtime.check_resize("VGG-11", resize, min_resize, book=96)
 
 # %% [markdown]
 # ## The VGG block
