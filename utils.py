@@ -2,7 +2,9 @@
 
 Names, signatures and positional call forms follow gluon-tutorials-zh 0.3;
 the later keywords (``resize=``, ``root=``) and helpers (``try_all_gpus``,
-``train``, ``show_images``) come from the same book's later releases. The rest
+``train``, ``_get_batch``, ``Residual``, ``resnet18``, ``show_images``) come from the
+same book's later releases; where 0.3 and 0.6 differ on one name (``evaluate_accuracy``,
+``train``) both behaviours are kept and the docstring says how to get each. The rest
 (``subset=``, ``show_predictions``, ``plot_loss_curves``, ``load_params_checked``)
 are this port's, shared by several sections.
 """
@@ -12,14 +14,15 @@ import gluon_tutorials  # noqa: F401  (sets thread defaults before MXNet loads)
 import mxnet as mx
 import numpy as np
 from mxnet import autograd, gluon, image, nd
+from mxnet.gluon import nn
 
 from gluon_tutorials import data as _data
 
 __all__ = [
     "SGD", "accuracy", "batch_accuracy", "evaluate_accuracy", "transform_mnist", "FashionMNIST",
     "load_data_fashion_mnist", "try_gpu", "try_all_gpus", "num_gpus",
-    "get_text_labels", "show_images", "train", "say_subset", "show_predictions",
-    "plot_loss_curves", "load_params_checked",
+    "get_text_labels", "show_images", "train", "TrainResult", "Residual", "resnet18",
+    "say_subset", "show_predictions", "plot_loss_curves", "load_params_checked",
 ]
 
 
@@ -41,21 +44,59 @@ def batch_accuracy(output, label):
     return nd.mean(pred == label.astype(pred.dtype))
 
 
-def evaluate_accuracy(data_iterator, net, ctx=mx.cpu()):
-    """The book's accuracy over a data iterator: the mean of per-batch accuracies.
+def _get_batch(batch, ctx):
+    """Release 0.6: a batch (a (data, label) pair or an ``mx.io.DataBatch``) split over the
+    devices in `ctx` (a list of Contexts); returns (data list, label list, batch size).
+    A batch that does not divide evenly gives the first devices one example more, and
+    one smaller than the list goes to its first devices, an example each."""
+    if isinstance(batch, mx.io.DataBatch):
+        data, label = batch.data[0], batch.label[0]
+    else:
+        data, label = batch
+    ctx = ctx[:data.shape[0]]
+    return (gluon.utils.split_and_load(data, ctx, even_split=False),
+            gluon.utils.split_and_load(label, ctx, even_split=False),
+            data.shape[0])
 
-    As in the book a short last batch weighs as much as a full one; sections
-    reproduce the book's numbers, so this stays. Accumulating on the device and
-    reading once at the end gives the same value without a sync per batch.
+
+def evaluate_accuracy(data_iterator, net, ctx=mx.cpu()):
+    """Accuracy of `net` over a data iterator, in both of the book's forms.
+
+    - ``ctx`` one Context (release 0.3, and the default ``mx.cpu()``): the mean of the
+      per-batch accuracies, so a short last batch weighs as much as a full one. The 0.3
+      sections reproduce the book's numbers with it, so this stays.
+    - ``ctx`` a list of Contexts (release 0.6, whose default was ``[mx.cpu()]``): every
+      batch is split over the devices and the result is correct predictions / examples.
+
+    Sums stay on the devices and are read once at the end, without a sync per batch.
     """
+    if isinstance(data_iterator, mx.io.DataIter):
+        data_iterator.reset()
+    if not isinstance(ctx, mx.Context):
+        return _evaluate_accuracy_on(data_iterator, net, list(ctx))
     total, batches = nd.zeros((1,), ctx=ctx), 0
-    for data, label in data_iterator:
+    for batch in data_iterator:
+        data, label = (batch.data[0], batch.label[0]) if isinstance(batch, mx.io.DataBatch) else batch
         output = net(data.as_in_context(ctx))
         total += batch_accuracy(output, label.as_in_context(ctx))
         batches += 1
     if batches == 0:
         raise ValueError("evaluate_accuracy: the data iterator yielded no batch")
     return total.asscalar() / batches
+
+
+def _evaluate_accuracy_on(data_iterator, net, ctx):
+    correct = [nd.zeros((1,), ctx=c) for c in ctx]
+    examples = 0
+    for batch in data_iterator:
+        data, label, size = _get_batch(batch, ctx)
+        for i, (X, y) in enumerate(zip(data, label)):
+            pred = net(X).argmax(axis=1)
+            correct[i] += (pred == y.astype(pred.dtype)).sum()
+        examples += size
+    if examples == 0:
+        raise ValueError("evaluate_accuracy: the data iterator yielded no batch")
+    return sum(c.asscalar() for c in correct) / examples
 
 
 def transform_mnist(data, label):
@@ -222,56 +263,157 @@ def show_images(images, titles, path, ncols=None, scale=1.5):
     return plotting.save(fig, path)
 
 
-def train(train_data, test_data, net, loss, trainer, ctx=mx.cpu(), num_epochs=5,
-          batch_size=None, params=None, lr=None, log=print):
-    """The book's classification training loop; prints
-    ``Epoch %d. Loss: %f, Train acc %f, Test acc %f`` after each epoch.
+class TrainResult(dict):
+    """What ``train`` returns: the last epoch's metrics, 'epoch_seconds' and 'history'.
+    Its repr is one line, so a notebook cell ending in the book's ``utils.train(...)``
+    shows a short summary instead of every epoch's numbers."""
 
-    ``trainer`` is a ``gluon.Trainer``, or None for the from-scratch sections,
-    which pass ``params`` and ``lr`` and step with ``SGD(params, lr / batch_size)``.
-    Returns the last epoch's metrics, the seconds each epoch took and, under
-    'history', every epoch's metrics (for curves).
+    def __repr__(self):
+        return (f"<train: {len(self.get('history', []))} epoch(s), "
+                f"test acc {self.get('test_acc', float('nan')):f}>")
+
+
+def train(train_data, test_data, net, loss, trainer, ctx=mx.cpu(), num_epochs=5,
+          print_batches=None, *, batch_size=None, params=None, lr=None, log=print, style="0.6"):
+    """The book's classification training loop, in release 0.6's call form
+    ``train(train_data, test_data, net, loss, trainer, ctx, num_epochs, print_batches=None)``.
+
+    ``ctx`` is one Context or a list of them: each batch is split over the devices
+    (``_get_batch``), each device runs forward and backward on its part, and
+    ``trainer.step`` sums the gradients (the Trainer's kvstore) so every copy of the
+    weights stays the same. ``print_batches=k`` prints a line every k batches.
+
+    Two styles of lines and numbers (this port's, keyword-only):
+
+    - ``style="0.6"`` (the book's ``train``): ``Start training on  <ctx>`` first, then
+      ``Epoch %d. Loss: %.3f, Train acc %.2f, Test acc %.2f, Time %.1f sec``, with loss
+      and accuracies per example and the test accuracy over the ctx list.
+    - ``style="0.3"``: no first line, and ``Epoch %d. Loss: %f, Train acc %f, Test acc %f``
+      with the means of per-batch values, as the 0.3 sections' own loops print them.
+
+    ``trainer`` may be None for from-scratch nets on one device: pass ``params`` and ``lr``
+    and it steps with ``SGD(params, lr / batch_size)``. ``batch_size`` overrides the size
+    the step divides by (default: each batch's own). ``log`` receives each line.
+    Returns a TrainResult (a dict): the last epoch's metrics, the seconds each epoch took
+    and, under 'history', every epoch's metrics (for curves).
     """
     from gluon_tutorials import progress, runtime
 
+    if style not in ("0.6", "0.3"):
+        raise ValueError(f"train: style must be '0.6' or '0.3', got {style!r}")
+    devices = [ctx] if isinstance(ctx, mx.Context) else list(ctx)
+    if not devices:
+        raise ValueError("train: ctx is an empty list of devices")
     if trainer is None and (params is None or lr is None):
         raise ValueError("train: give a gluon.Trainer, or params= and lr= for SGD")
+    if trainer is None and len(devices) > 1:
+        raise ValueError("train: from-scratch params live on one device; give one ctx "
+                         "(or a gluon.Trainer for a ctx list)")
+    if style == "0.6":
+        log("Start training on  %s" % (ctx,))
     history = []
     for epoch in range(num_epochs):
+        if isinstance(train_data, mx.io.DataIter):
+            train_data.reset()
         start = time.time()
-        train_loss, train_acc = nd.zeros((1,), ctx=ctx), nd.zeros((1,), ctx=ctx)
-        batches, pending = 0, None
-        for data, label in progress.bar(train_data, f"epoch {epoch}"):
-            data, label = data.as_in_context(ctx), label.as_in_context(ctx)
+        # Per-device sums, read once per epoch (or per print_batches): no sync per batch.
+        loss_sum = [nd.zeros((1,), ctx=c) for c in devices]
+        correct = [nd.zeros((1,), ctx=c) for c in devices]
+        # 0.3 style: sums of per-batch means (the devices' parts of a batch add up to it).
+        batch_loss = [nd.zeros((1,), ctx=c) for c in devices]
+        batch_acc = [nd.zeros((1,), ctx=c) for c in devices]
+        batches, examples, pending = 0, 0, None
+        for i, batch in enumerate(progress.bar(train_data, f"epoch {epoch}")):
+            data, label, size = _get_batch(batch, devices)
             with autograd.record():
-                output = net(data)
-                batch_loss = loss(output, label)
-            batch_loss.backward()
-            n = batch_size or data.shape[0]
+                outputs = [net(X) for X in data]
+                losses = [loss(yhat, y) for yhat, y in zip(outputs, label)]
+            for l in losses:
+                l.backward()
             if trainer is None:
-                SGD(params, lr / n)
+                SGD(params, lr / (batch_size or size))
             else:
-                trainer.step(n)
-            train_loss += nd.mean(batch_loss)
-            train_acc += batch_accuracy(output, label)
+                trainer.step(batch_size or size)
+            for d, (yhat, y, l) in enumerate(zip(outputs, label, losses)):
+                hits = (yhat.argmax(axis=1) == y.astype(yhat.dtype)).sum()
+                loss_sum[d] += l.sum()
+                correct[d] += hits
+                batch_loss[d] += l.sum() / size
+                batch_acc[d] += hits / size
             batches += 1
+            examples += size
             # Let MXNet run about one batch behind Python: compute overlaps the
             # Python side without an epoch's worth of batches queued in memory.
             if pending is not None:
                 pending.wait_to_read()
-            pending = batch_loss
-        test_acc = evaluate_accuracy(test_data, net, ctx)
-        runtime.check_finite(train_loss, lr if trainer is None else trainer.learning_rate)
-        record = {"epoch": epoch, "loss": train_loss.asscalar() / batches,
-                  "train_acc": train_acc.asscalar() / batches, "test_acc": test_acc,
+            pending = losses[0]
+            if print_batches and (i + 1) % print_batches == 0:
+                log("Batch %d. Loss: %f, Train acc %f" % (
+                    examples, _total(loss_sum) / examples, _total(correct) / examples))
+        if batches == 0:
+            raise ValueError("train: the training data yielded no batch")
+        runtime.check_finite(_total(loss_sum), lr if trainer is None else trainer.learning_rate)
+        test_acc = evaluate_accuracy(test_data, net, ctx if style == "0.3" else devices)
+        if style == "0.6":
+            train_loss, train_acc = _total(loss_sum) / examples, _total(correct) / examples
+        else:
+            train_loss, train_acc = _total(batch_loss) / batches, _total(batch_acc) / batches
+        record = {"epoch": epoch, "loss": train_loss, "train_acc": train_acc, "test_acc": test_acc,
                   "seconds": time.time() - start}
         history.append(record)
-        log("Epoch %d. Loss: %f, Train acc %f, Test acc %f"
-            % (epoch, record["loss"], record["train_acc"], record["test_acc"]))
-    result = dict(history[-1]) if history else {}
+        if style == "0.6":
+            log("Epoch %d. Loss: %.3f, Train acc %.2f, Test acc %.2f, Time %.1f sec"
+                % (epoch, record["loss"], record["train_acc"], test_acc, record["seconds"]))
+        else:
+            log("Epoch %d. Loss: %f, Train acc %f, Test acc %f"
+                % (epoch, record["loss"], record["train_acc"], test_acc))
+    result = TrainResult(history[-1] if history else {})
     result["epoch_seconds"] = [h["seconds"] for h in history]
     result["history"] = history
     return result
+
+
+def _total(sums):
+    return sum(s.asscalar() for s in sums)
+
+
+class Residual(nn.HybridBlock):
+    """Release 0.6's residual block: two 3x3 convolutions with batch norm, added to the
+    input; ``same_shape=False`` halves height and width (stride 2) and matches the
+    channels of the shortcut with a 1x1 convolution."""
+
+    def __init__(self, channels, same_shape=True, **kwargs):
+        super().__init__(**kwargs)
+        self.same_shape = same_shape
+        strides = 1 if same_shape else 2
+        with self.name_scope():
+            self.conv1 = nn.Conv2D(channels, kernel_size=3, padding=1, strides=strides)
+            self.bn1 = nn.BatchNorm()
+            self.conv2 = nn.Conv2D(channels, kernel_size=3, padding=1)
+            self.bn2 = nn.BatchNorm()
+            if not same_shape:
+                self.conv3 = nn.Conv2D(channels, kernel_size=1, strides=strides)
+
+    def hybrid_forward(self, F, x):
+        out = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))))
+        shortcut = x if self.same_shape else self.conv3(x)
+        return F.relu(out + shortcut)
+
+
+def resnet18(num_classes):
+    """Release 0.6's ResNet-18 for small images (Fashion-MNIST, CIFAR-10): batch norm on
+    the input, a 3x3 convolution, max pooling, six residual blocks, global pooling."""
+    net = nn.HybridSequential()
+    with net.name_scope():
+        net.add(nn.BatchNorm(),
+                nn.Conv2D(64, kernel_size=3, strides=1),
+                nn.MaxPool2D(pool_size=3, strides=2),
+                Residual(64), Residual(64),
+                Residual(128, same_shape=False), Residual(128),
+                Residual(256, same_shape=False), Residual(256),
+                nn.GlobalAvgPool2D(),
+                nn.Dense(num_classes))
+    return net
 
 
 def say_subset(subset, num_train=None, num_test=None, log=print, totals=None):

@@ -1,4 +1,6 @@
 """utils.py: the book's helpers, in the book's call forms."""
+import re
+
 import mxnet as mx
 import numpy as np
 import pytest
@@ -49,6 +51,29 @@ def test_evaluate_accuracy_moves_data_to_ctx():
 
     utils.evaluate_accuracy(_batches(), net, mx.cpu(1))
     assert seen == [mx.cpu(1), mx.cpu(1)]
+
+
+def test_evaluate_accuracy_ctx_list_counts_examples():
+    # Release 0.6's form: a ctx list splits each batch and weighs every example once.
+    seen = []
+
+    def net(x):
+        seen.append((x.context, x.shape[0]))
+        return x
+
+    assert utils.evaluate_accuracy(_batches(), net, [mx.cpu(0), mx.cpu(1)]) == pytest.approx(0.8)
+    assert utils.evaluate_accuracy(_batches(), net, [mx.cpu(0)]) == pytest.approx(0.8)
+    assert seen[:3] == [(mx.cpu(0), 2), (mx.cpu(1), 2), (mx.cpu(0), 1)]
+
+
+def test_get_batch_splits_pairs_and_databatches():
+    data, label = nd.arange(10).reshape((5, 2)), nd.arange(5)
+    ctx = [mx.cpu(0), mx.cpu(1)]
+    for batch in ((data, label), mx.io.DataBatch(data=[data], label=[label])):
+        xs, ys, size = utils._get_batch(batch, ctx)
+        assert size == 5 and [x.context for x in xs] == ctx and [y.context for y in ys] == ctx
+        np.testing.assert_array_equal(np.concatenate([x.asnumpy() for x in xs]), data.asnumpy())
+        np.testing.assert_array_equal(np.concatenate([y.asnumpy() for y in ys]), label.asnumpy())
 
 
 def test_transform_mnist_shape_dtype_range():
@@ -148,8 +173,9 @@ def test_train_with_trainer_learns(tiny_fashion_mnist):
     trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.5})
     lines = []
     result = utils.train(train_data, test_data, net, gluon.loss.SoftmaxCrossEntropyLoss(),
-                         trainer, mx.cpu(), 3, log=lines.append)
-    assert len(lines) == 3 and lines[0].startswith("Epoch 0. Loss: ")
+                         trainer, mx.cpu(), 3, log=lines.append, style="0.3")
+    assert len(lines) == 3
+    assert re.fullmatch(r"Epoch 0\. Loss: \d\.\d{6}, Train acc \d\.\d{6}, Test acc \d\.\d{6}", lines[0])
     assert result["test_acc"] > 0.9 and len(result["epoch_seconds"]) == 3
     assert result["test_acc"] == pytest.approx(utils.evaluate_accuracy(test_data, net))
 
@@ -169,7 +195,8 @@ def test_train_from_scratch_sgd(tiny_fashion_mnist):
 
     before = utils.evaluate_accuracy(test_data, net)
     result = utils.train(train_data, test_data, net, gluon.loss.SoftmaxCrossEntropyLoss(), None,
-                         num_epochs=2, batch_size=32, params=params, lr=0.5, log=lambda _: None)
+                         num_epochs=2, batch_size=32, params=params, lr=0.5, log=lambda _: None,
+                         style="0.3")
     assert result["test_acc"] > max(before, 0.8)
     with pytest.raises(ValueError):
         utils.train(train_data, test_data, net, None, None, num_epochs=1)
@@ -179,3 +206,93 @@ def test_show_images_writes_png(tmp_path):
     path = utils.show_images([np.zeros((28, 28)), nd.ones((1, 28, 28))], ["a", "b"], tmp_path / "g.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert utils.get_text_labels([0, 9]) == ["t-shirt", "ankle boot"]
+
+
+def _trained(ctx, seed=3, epochs=2, **kwargs):
+    """An MLP trained by utils.train in 0.6's call form; returns (net, lines, result)."""
+    mx.random.seed(seed)
+    np.random.seed(seed)
+    train_data, test_data = utils.load_data_fashion_mnist(30)
+    net = gluon.nn.Sequential()
+    with net.name_scope():
+        net.add(gluon.nn.Flatten(), gluon.nn.Dense(16, activation="relu"), gluon.nn.Dense(10))
+    net.initialize(mx.init.Normal(0.05), ctx=ctx)
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.3})
+    lines = []
+    result = utils.train(train_data, test_data, net, gluon.loss.SoftmaxCrossEntropyLoss(),
+                         trainer, ctx, epochs, log=lines.append, **kwargs)
+    return net, lines, result, test_data
+
+
+def _weights(net, ctx):
+    return [p.data(ctx).asnumpy() for p in net.collect_params().values()]
+
+
+def test_train_book_06_form_prints_its_lines(tiny_fashion_mnist):
+    net, lines, result, test_data = _trained(mx.cpu(), print_batches=4)
+    assert lines[0] == "Start training on  cpu(0)"
+    epoch_line = r"Epoch %d\. Loss: \d\.\d{3}, Train acc \d\.\d{2}, Test acc \d\.\d{2}, Time \d+\.\d sec"
+    batch_line = r"Batch %d\. Loss: \d\.\d{6}, Train acc \d\.\d{6}"
+    # 300 examples in batches of 30: a batch line after 4 and 8 batches, then the epoch line
+    for epoch in range(2):
+        block = lines[1 + 3 * epoch: 4 + 3 * epoch]
+        assert re.fullmatch(batch_line % 120, block[0]) and re.fullmatch(batch_line % 240, block[1])
+        assert re.fullmatch(epoch_line % epoch, block[2]), block[2]
+    assert len(lines) == 7 and result["test_acc"] > 0.6 and isinstance(result, utils.TrainResult)
+    # 0.6 counts test examples (here 100 in 4 batches of 30 + one of 10)
+    assert result["test_acc"] == pytest.approx(utils.evaluate_accuracy(test_data, net, [mx.cpu()]))
+    assert repr(result).startswith("<train: 2 epoch(s), test acc ")
+
+
+def test_train_on_a_device_list_keeps_copies_identical(tiny_fashion_mnist):
+    ctx = [mx.cpu(0), mx.cpu(1)]
+    net, lines, two, _ = _trained(ctx)
+    assert lines[0] == "Start training on  [cpu(0), cpu(1)]"
+    for a, b in zip(_weights(net, ctx[0]), _weights(net, ctx[1])):
+        np.testing.assert_array_equal(a, b)
+    # the same seed on one device: the same sums of gradients, up to float rounding
+    single, _, one, _ = _trained(mx.cpu())
+    for a, b in zip(_weights(net, ctx[0]), _weights(single, mx.cpu())):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    assert two["test_acc"] == pytest.approx(one["test_acc"], abs=0.02)
+
+
+def test_train_on_a_one_device_list_equals_one_context(tiny_fashion_mnist):
+    as_list, lines, result_list, _ = _trained([mx.cpu()])
+    as_ctx, _, result_ctx, _ = _trained(mx.cpu())
+    for a, b in zip(_weights(as_list, mx.cpu()), _weights(as_ctx, mx.cpu())):
+        np.testing.assert_array_equal(a, b)
+    assert result_list["loss"] == result_ctx["loss"]
+    assert lines[0] == "Start training on  [cpu(0)]"
+
+
+def test_train_refuses_bad_arguments_and_divergence(tiny_fashion_mnist):
+    from gluon_tutorials import runtime
+
+    with pytest.raises(ValueError, match="style"):
+        _trained(mx.cpu(), style="0.4")
+    with pytest.raises(ValueError, match="empty list"):
+        _trained([])
+    with pytest.raises(ValueError, match="one device"):
+        utils.train([], [], lambda x: x, None, None, [mx.cpu(0), mx.cpu(1)], 1, params=[], lr=1)
+    train_data, test_data = utils.load_data_fashion_mnist(30)
+    net = _mlp()  # linear: its gradients are bounded, so only a huge rate overflows float32
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 1e38})
+    with pytest.raises(runtime.Diverged, match="learning_rate = 1e\\+38"):
+        utils.train(train_data, test_data, net, gluon.loss.SoftmaxCrossEntropyLoss(), trainer,
+                    mx.cpu(), 1, log=lambda _: None)
+
+
+def test_resnet18_shapes_and_hybridized_output():
+    mx.random.seed(0)
+    block = utils.Residual(8, same_shape=False)
+    block.initialize()
+    assert block(nd.ones((2, 3, 6, 6))).shape == (2, 8, 3, 3)
+    net = utils.resnet18(10)
+    net.initialize(mx.init.Xavier())
+    x = nd.random.uniform(shape=(4, 1, 28, 28))
+    imperative = net(x)
+    assert imperative.shape == (4, 10)
+    assert len(net) == 11 and isinstance(net[3], utils.Residual) and not net[5].same_shape
+    net.hybridize()
+    np.testing.assert_allclose(net(x).asnumpy(), imperative.asnumpy(), rtol=1e-4, atol=1e-5)
