@@ -78,16 +78,25 @@ def probability(text):
     return value
 
 
-def ctx_type(text):
+def ctx_type(text, many=False):
     """Checked now, so that `--ctx gpu` on a machine without one fails before any work;
-    the section turns the same text into a device again."""
+    the section turns the same text into a device again. A list of devices
+    (`cpu:0,cpu:1`, `auto:2`) is for the sections that compute on several (`many`)."""
     from gluon_tutorials import runtime
 
     try:
-        runtime.device(text)
+        found = runtime.device(text)
     except runtime.DeviceError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
+    if isinstance(found, list) and len(found) > 1 and not many:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is a list of devices, but this section computes on one: "
+            f"use {runtime.DEVICE_FORMS}")
     return text
+
+
+def many_ctx_type(text):
+    return ctx_type(text, many=True)
 
 
 def out_type(text):
@@ -117,7 +126,10 @@ def _type_for(param, slug=None):
     name, default = param.name, param.default
     minimum = MINIMUM.get((slug, name), MINIMUM.get(name))
     if name == "ctx":
-        return ctx_type, "DEVICE"
+        from gluon_tutorials import runtime
+
+        # A section whose default is a device list computes on several devices.
+        return (many_ctx_type, "DEVICES") if runtime.is_device_list(default) else (ctx_type, "DEVICE")
     if name == "out":
         return out_type, "DIR"
     if name == "seed":
@@ -188,6 +200,9 @@ def run(section, argv=None):
     except runtime.Diverged as e:
         print(f"error: {e}", file=sys.stderr)
         return 3
+    except runtime.DeviceError as e:  # a device the parameters cell names (none given here)
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -338,7 +338,9 @@ def build_parser():
                     "`--out reports` refreshes the committed report.")
     parser.add_argument("--sections", nargs="+", metavar="SLUG",
                         help="sections to run (default: every section the book printed numbers for)")
-    parser.add_argument("--ctx", default="auto", help="auto, cpu, gpu or gpu:N")
+    parser.add_argument("--ctx", default="auto",
+                        help="auto, cpu, gpu or gpu:N; or a device list (cpu:0,cpu:1) for the "
+                             "sections that compute on several (without --ctx they use their own)")
     parser.add_argument("--subset", type=cli.positive_int, default=None,
                         help="first N train and test examples for every Fashion-MNIST section "
                              "(a quick CPU pass); without it only GPU-sized sections run on a "
@@ -417,13 +419,15 @@ def main(argv=None):
             parser.error(f"--update: there is no report.json in {args.out} to merge into")
         previous = _read_report(args.out / "report.json", parser, "--update")
     try:
-        ctx = cli.ctx_type(args.ctx)
+        ctx = cli.ctx_type(args.ctx, many=True)
     except Exception as e:  # argparse.ArgumentTypeError
         parser.error(f"argument --ctx: {e}")
     from gluon_tutorials import runtime
 
-    device = runtime.device(ctx)
-    ctx_text = f"{device.device_type}:{device.device_id}"
+    found = runtime.device(ctx)
+    device = found[0] if isinstance(found, list) else found
+    ctx_text = ",".join(f"{d.device_type}:{d.device_id}"
+                        for d in (found if isinstance(found, list) else [found]))
     if args.sections:
         unknown = [s for s in args.sections if s not in sections.BY_SLUG]
         if unknown:
@@ -446,7 +450,8 @@ def main(argv=None):
             if subset is None and device.device_type == "cpu" and section.cpu_subset:
                 subset = section.cpu_subset
             subsets[section.slug] = subset if section.dataset == "fashion-mnist" else None
-            run = run_once(section, seed, ctx_text, subset, args.out, echo=not args.quiet)
+            run = run_once(section, seed, _ctx_for(section, args.ctx, ctx_text), subset,
+                           args.out, echo=not args.quiet)
             runs_by_slug.setdefault(section.slug, []).append(run)
             finished.append(f"{section.slug} (seed {seed})")
     except KeyboardInterrupt:
@@ -465,6 +470,17 @@ def main(argv=None):
         report = _merge(previous, report)
     write(report, args.out)
     return 130 if interrupted else 0
+
+
+def _ctx_for(section, asked, ctx_text):
+    """The ctx a section runs with: the one asked for; but with no --ctx, a section that
+    computes on several devices keeps its own list (e.g. auto:2) instead of one device."""
+    from gluon_tutorials import notebook, runtime
+
+    default = {p.name: p.default for p in notebook.parameters(section.path)}.get("ctx")
+    if asked == "auto" and default is not None and runtime.is_device_list(default):
+        return default
+    return ctx_text
 
 
 def _merge(previous, new):

@@ -22,8 +22,21 @@ class DeviceError(ValueError):
     """A --ctx / `ctx` value that names no usable device; the message says what to use."""
 
 
+DEVICE_FORMS = "auto, cpu, cpu:N, gpu or gpu:N"
+LIST_FORMS = "a list such as cpu:0,cpu:1 or gpu:0,gpu:1, or auto:N (N GPUs when N work, else N CPUs)"
+
+
+def is_device_list(text):
+    """True for the texts that name a list of devices: 'a,b,...' or 'auto:N'."""
+    text = str(text).strip().lower()
+    return "," in text or text.startswith("auto:")
+
+
 def device(text):
-    """'auto' | 'cpu' | 'cpu:N' | 'gpu' | 'gpu:N' -> an mx.Context that works here."""
+    """'auto' | 'cpu' | 'cpu:N' | 'gpu' | 'gpu:N' -> an mx.Context that works here;
+    'cpu:0,cpu:1', 'gpu:0,gpu:1' ... or 'auto:N' -> a list of them (see `devices`)."""
+    if is_device_list(text):
+        return devices(text)
     import mxnet as mx
 
     import utils
@@ -33,7 +46,7 @@ def device(text):
         return utils.try_gpu()
     match = re.fullmatch(r"(cpu|gpu)(?::(\d+))?", text)
     if not match:
-        raise DeviceError(f"unknown device {text!r}: use auto, cpu, gpu or gpu:N")
+        raise DeviceError(f"unknown device {text!r}: use {DEVICE_FORMS}, or {LIST_FORMS}")
     kind, index = match.group(1), int(match.group(2) or 0)
     if kind == "cpu":
         return mx.cpu(index)
@@ -50,6 +63,37 @@ def device(text):
     return mx.gpu(index)
 
 
+def devices(text):
+    """A list of mx.Contexts, each checked as `device` checks one: 'cpu:0,cpu:1',
+    'gpu:0,gpu:1', 'gpu:0' (a list of one) or 'auto:N', which takes gpu:0..N-1 when N
+    GPUs work and cpu:0..N-1 otherwise (MXNet computes on cpu(0) and cpu(1) as two
+    devices, though they share the processor and its memory)."""
+    import mxnet as mx
+
+    import utils
+
+    text = str(text).strip().lower()
+    auto = re.fullmatch(r"auto:(\d+)", text)
+    if auto:
+        count = int(auto.group(1))
+        if count < 1:
+            raise DeviceError(f"{text!r} asks for no device: use auto:N with N >= 1")
+        gpus = [mx.gpu(i) for i in range(count)]
+        if utils.num_gpus() >= count and all(utils._works(g) for g in gpus):
+            return gpus
+        return [mx.cpu(i) for i in range(count)]
+    if text.startswith("auto"):
+        raise DeviceError(f"unknown device list {text!r}: use {LIST_FORMS}")
+    items = [item.strip() for item in text.split(",")]
+    if any(item in ("", "auto") for item in items):
+        raise DeviceError(f"unknown device list {text!r}: use {LIST_FORMS}")
+    found = [device(item) for item in items]
+    if len(set(found)) < len(found):
+        raise DeviceError(f"device list {text!r} names a device twice: "
+                          f"each copy of the weights needs a device of its own")
+    return found
+
+
 def seed_everything(seed):
     """The DataLoader shuffles with numpy and the book's data_iter with random; seed all three."""
     import mxnet as mx
@@ -59,16 +103,27 @@ def seed_everything(seed):
     mx.random.seed(seed)
 
 
-def setup(ctx=None, seed=1):
+def setup(ctx=None, seed=1, many=False):
     """Seed everything and start block names afresh (mlp0_, sequential0_, as in a new
-    kernel); return the mx.Context for `ctx` ('auto', 'cpu', 'gpu:1' ...)."""
+    kernel); return the mx.Context for `ctx` ('auto', 'cpu', 'gpu:1' ...).
+
+    ``many=True`` is for the sections that compute on several devices: they get a list of
+    Contexts for any `ctx` ('cpu' gives [cpu(0)]). The others refuse a list of several."""
     import mxnet as mx
 
+    found = None if ctx is None else device(ctx)
+    if isinstance(found, list) and not many and len(found) > 1:
+        raise DeviceError(f"ctx {ctx!r} is a list of devices, but this section computes on "
+                          f"one: use {DEVICE_FORMS}")
+    if isinstance(found, list) and not many:
+        found = found[0]
+    elif many and isinstance(found, mx.Context):
+        found = [found]
     seed_everything(seed)
     # Gluon names blocks from a per-thread counter: without a reset, a second run in one
     # process (reproduce --seeds, the tests) prints mlp1_dense0 where the book has mlp0_dense0.
     mx.name.NameManager._current.value = mx.name.NameManager()
-    return None if ctx is None else device(ctx)
+    return found
 
 
 def hybridize(net, on=True):
