@@ -6,7 +6,9 @@ z = (book - mean) / sigma, with the mean and sample standard deviation over seed
 is "within seed noise"; beyond that the difference is systematic, and the report says why
 where the cause is known. A figure that comes out the same for every seed (sigma = 0) must
 equal the book's to the digits the book printed; a figure from one seed has no sigma and
-is reported as such. Non-numeric figures (names, flags, shapes) must be equal.
+is reported as such. Non-numeric figures (names, flags, shapes) must be equal. Where the
+book printed no number (the registry's `ours`), a row keeps our mean and sigma, has no book
+value (null) and no z, and its verdict is "no book figure".
 """
 import json
 import math
@@ -22,6 +24,7 @@ import numpy as np
 from gluon_tutorials import cli, data, files, sections
 
 Z_LIMIT = 3.0
+NO_BOOK = "no book figure"
 DEFAULT_OUT = Path("out") / "reproduce"
 
 # Known causes of a systematic difference, by (slug, metric), or by the Fashion-MNIST copy.
@@ -123,7 +126,7 @@ def run_once(section, seed, ctx, subset, out, echo=True):
         return {"status": "failed", "reason": str(e)}
     except Exception as e:  # one broken section must not cost the whole report
         return {"status": "failed", "reason": f"{type(e).__name__}: {e}"}
-    figures = {m: _plain(namespace[section.variable(m)]) for m in section.book
+    figures = {m: _plain(namespace[section.variable(m)]) for m in section.metrics
                if section.variable(m) in namespace}
     return {"status": "ok", "figures": figures, "seconds": time.time() - start,
             "epoch_seconds": list(runtime.epoch_seconds),
@@ -146,6 +149,8 @@ def score(row):
     row["z"] = None
     if mean is None:
         row["verdict"] = "missing"
+    elif book is None:  # nothing to judge against: our figure is the record
+        row["verdict"] = NO_BOOK
     elif not (_numeric(book) and _numeric(mean)):
         row["verdict"] = "equal" if _plain(book) == _plain(mean) else "differs"
     elif n < 2 or sigma is None:
@@ -171,13 +176,15 @@ def score(row):
 
 
 def compare(section, runs, copy):
-    """One row per book figure: mean and sigma over the seeds that ran, z and a verdict."""
+    """One row per figure: mean and sigma over the seeds that ran, z and a verdict (book
+    None for a figure the book did not print)."""
     rows = []
-    for metric, book in section.book.items():
+    for metric in section.metrics:
+        book = _plain(section.book[metric]) if metric in section.book else None
         values = [r["figures"][metric] for r in runs if metric in r["figures"]]
-        row = {"metric": metric, "book": _plain(book), "values": values, "seeds": len(values),
+        row = {"metric": metric, "book": book, "values": values, "seeds": len(values),
                "mean": None, "sigma": None, "copy": copy}
-        if values and all(_numeric(v) for v in values) and _numeric(book):
+        if values and all(_numeric(v) for v in values) and (book is None or _numeric(book)):
             columns = list(zip(*values)) if isinstance(values[0], list) else [values]
             means = [statistics.fmean(c) for c in columns]
             sigmas = [statistics.stdev(c) for c in columns] if len(values) > 1 else None
@@ -210,11 +217,14 @@ def judge(report):
         for row in entry.get("rows", []):
             if section is not None and row["metric"] in section.book:
                 row["book"] = _plain(section.book[row["metric"]])
+            elif section is not None and row["metric"] in section.ours:
+                row["book"] = None
             score(row)
     explain(report)
     rows = [r for e in report["sections"] if e["status"] == "ok" for r in e["rows"]]
     count = {v: sum(r["verdict"] == v for r in rows) for v in
-             ("within seed noise", "equal", "systematic", "differs", "one seed (no sigma)", "missing")}
+             ("within seed noise", "equal", "systematic", "differs", "one seed (no sigma)",
+              "missing", NO_BOOK)}
     parts = [f"{count['within seed noise']} figures within seed noise",
              f"{count['systematic'] + count['differs']} systematic differences",
              f"{count['equal']} equal (no seed noise)"]
@@ -222,6 +232,8 @@ def judge(report):
         parts.append(f"{count['one seed (no sigma)']} from one seed (no sigma)")
     if count["missing"]:
         parts.append(f"{count['missing']} missing")
+    if count[NO_BOOK]:
+        parts.append(f"{count[NO_BOOK]} of our own ({NO_BOOK})")
     not_ok = [e for e in report["sections"] if e["status"] != "ok"]
     if not_ok:
         parts.append(f"{len(not_ok)} section(s) skipped or failed")
@@ -258,6 +270,10 @@ def markdown(report):
     ]
     if report.get("conditions"):  # how the runs were made, when not all in one sitting
         lines += [report["conditions"], ""]
+    if any(r["verdict"] == NO_BOOK for e in report["sections"] for r in e.get("rows", [])):
+        lines += [f"Where the book printed no number (its release 0.6 sections), a row gives "
+                  f"our mean and sigma over the seeds as the record, says \"{NO_BOOK}\" and has "
+                  f"no z; z.png leaves it out.", ""]
     lines += [
         "Mean and sigma are over the seeds that ran (sample standard deviation); "
         "z = (book − mean) / sigma. |z| ≤ 3 is within seed noise; beyond, the difference is "
@@ -276,10 +292,11 @@ def markdown(report):
             notes.append(f"- {entry['slug']}: {entry['reason']}")
             continue
         for row in entry["rows"]:
-            verdict = row["verdict"] if row["verdict"] in ("within seed noise", "equal") \
+            verdict = row["verdict"] if row["verdict"] in ("within seed noise", "equal", NO_BOOK) \
                 else f"**{row['verdict']}**"
+            book = NO_BOOK if row["book"] is None else _fmt(row["book"])
             lines.append(
-                f"| {chapter} | {entry['slug']} | {row['metric']} | {_fmt(row['book'])} | "
+                f"| {chapter} | {entry['slug']} | {row['metric']} | {book} | "
                 f"{_fmt(row['mean'])} | {_fmt(row['sigma'])} | {_fmt(row['z'], 1)} | "
                 f"{row['seeds']} | {row.get('copy') or '–'} | "
                 f"{_fmt(entry.get('seconds_per_epoch'), 1)} | {verdict} |")
@@ -337,7 +354,8 @@ def build_parser():
                     "out/reproduce, so a quick or partial run never replaces the committed one; "
                     "`--out reports` refreshes the committed report.")
     parser.add_argument("--sections", nargs="+", metavar="SLUG",
-                        help="sections to run (default: every section the book printed numbers for)")
+                        help="sections to run (default: every section with a figure, the "
+                             "book's or our own)")
     parser.add_argument("--ctx", default="auto",
                         help="auto, cpu, gpu or gpu:N; or a device list (cpu:0,cpu:1) for the "
                              "sections that compute on several (without --ctx they use their own)")
@@ -435,7 +453,7 @@ def main(argv=None):
                          f"see `python -m gluon_tutorials list`")
         chosen = [sections.get(s) for s in args.sections]
     else:
-        chosen = [s for s in sections.SECTIONS if s.book]
+        chosen = [s for s in sections.SECTIONS if s.metrics]
     seeds = [args.seed + i for i in range(args.seeds)]
 
     from gluon_tutorials import progress

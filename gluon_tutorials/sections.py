@@ -18,11 +18,19 @@ class Section:
     cpu_subset: int = None
     # metric -> the variable in the section's namespace that holds it, where the names differ.
     figures: dict = field(default_factory=dict)
+    # Figures the book printed no number for (the release 0.6 sections): `reproduce` records
+    # our mean and sigma over seeds and marks them "no book figure", with no z.
+    ours: tuple = ()
 
     @property
     def path(self):
         """The section's source: a jupytext percent-format notebook."""
         return PACKAGE_DIR / self.chapter / f"{self.slug}.py"
+
+    @property
+    def metrics(self):
+        """Every figure `reproduce` records: the book's, then our own."""
+        return list(self.book) + [m for m in self.ours if m not in self.book]
 
     def variable(self, metric):
         return self.figures.get(metric, metric)

@@ -266,8 +266,93 @@ def test_bad_options(capsys):
 
 
 def test_default_sections_are_those_with_book_numbers():
-    chosen = [s.slug for s in sections.SECTIONS if s.book]
+    chosen = [s.slug for s in sections.SECTIONS if s.metrics]
     assert "mlp_gluon" in chosen and "reg_scratch" not in chosen and "ndarray" not in chosen
+
+
+def _no_book_report(rows, slug="opt_x"):
+    return {"device": "cpu", "seeds": [1, 2, 3], "versions": {}, "seconds": 1.0, "sections": [
+        {"chapter": "ch", "slug": slug, "status": "ok", "seconds_per_epoch": 0.1, "notes": "",
+         "rows": rows}]}
+
+
+def test_a_figure_the_book_did_not_print_is_recorded_as_no_book_figure():
+    section = sections.Section("opt_x", "ch", "t", book={"test_acc": 0.80}, ours=("loss", "w"))
+    runs = [_run({"test_acc": 0.79, "loss": 0.10, "w": [2.0, -3.4]}),
+            _run({"test_acc": 0.81, "loss": 0.12, "w": [2.2, -3.2]})]
+    rows = {r["metric"]: r for r in reproduce.compare(section, runs, None)}
+    assert list(rows) == ["test_acc", "loss", "w"]
+    loss = rows["loss"]
+    assert loss["book"] is None and loss["z"] is None and loss["verdict"] == "no book figure"
+    assert loss["mean"] == pytest.approx(0.11) and loss["sigma"] == pytest.approx(0.014142, abs=1e-6)
+    assert rows["w"]["mean"] == pytest.approx([2.1, -3.3]) and rows["w"]["verdict"] == "no book figure"
+    # the book's figure beside them is judged as before
+    assert rows["test_acc"]["z"] == pytest.approx(0.0) and rows["test_acc"]["verdict"] == "within seed noise"
+    report = reproduce.judge(_no_book_report(list(rows.values())))
+    assert report["summary"] == ("1 figures within seed noise, 0 systematic differences, "
+                                 "0 equal (no seed noise), 2 of our own (no book figure)")
+    # one seed: still our record, not "one seed (no sigma)"
+    one = reproduce.compare(section, runs[:1], None)[1]
+    assert one["sigma"] is None and one["verdict"] == "no book figure"
+
+
+def test_no_book_figure_in_the_markdown_and_not_in_z_png(tmp_path, monkeypatch):
+    rows = [{"metric": "loss", "book": None, "values": [0.1, 0.12], "seeds": 2, "mean": 0.11,
+             "sigma": 0.0141, "copy": None},
+            {"metric": "test_acc", "book": 0.8, "values": [0.79, 0.81], "seeds": 2, "mean": 0.8,
+             "sigma": 0.0141, "copy": None}]
+    report = reproduce.judge(_no_book_report(rows))
+    text = reproduce.markdown(report)
+    assert "| ch | opt_x | loss | no book figure | 0.1100 | 0.0141 | – | 2 | – | 0.1 | no book figure |" in text
+    assert "says \"no book figure\" and has no z" in text
+    from gluon_tutorials import plotting
+
+    drawn = []
+    monkeypatch.setattr(plotting, "save", lambda fig, path: drawn.append(
+        [t.get_text() for t in fig.axes[0].get_yticklabels()]))
+    reproduce.z_figure(report, tmp_path / "z.png")
+    assert drawn == [["opt_x test_acc"]]
+    # only figures of our own: no z.png at all
+    assert reproduce.z_figure(reproduce.judge(_no_book_report(rows[:1])), tmp_path / "z.png") is None
+    assert "no book figure" not in reproduce.markdown(reproduce.judge(_no_book_report(rows[1:])))
+
+
+def test_rescore_keeps_no_book_figures(tmp_path, monkeypatch):
+    registered = sections.Section("opt_x", "ch", "t", ours=("loss",))
+    monkeypatch.setitem(sections.BY_SLUG, "opt_x", registered)
+    stale = {"metric": "loss", "book": 0.5, "values": [0.1, 0.12], "seeds": 2, "mean": 0.11,
+             "sigma": 0.0141, "copy": None, "z": 27.5, "verdict": "systematic"}
+    unknown = {"metric": "loss", "book": None, "values": [0.3], "seeds": 1, "mean": 0.3,
+               "sigma": None, "copy": None, "z": None, "verdict": "stale"}
+    report = _no_book_report([stale])  # registered as ours: the stale book value goes
+    report["sections"] += _no_book_report([unknown], "gone")["sections"]  # not registered
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(report))
+    assert reproduce.main(["--rescore", str(path)]) == 0
+    saved = json.loads(path.read_text())
+    for entry in saved["sections"]:
+        row = entry["rows"][0]
+        assert row["book"] is None and row["z"] is None and row["verdict"] == "no book figure"
+    assert saved["summary"].endswith("2 of our own (no book figure)")
+    assert not (tmp_path / "z.png").exists()
+
+
+def test_reproduce_runs_a_section_with_figures_of_our_own(tmp_path, monkeypatch):
+    import dataclasses
+
+    slug = "linear_regression_scratch"
+    own = dataclasses.replace(sections.get(slug), book={}, ours=("w", "loss"))
+    monkeypatch.setitem(sections.BY_SLUG, slug, own)
+    assert reproduce.main(["--sections", slug, "--seeds", "2", "--ctx", "cpu", "--quiet",
+                           "--out", str(tmp_path)]) == 0
+    report = json.loads((tmp_path / "report.json").read_text())
+    rows = {r["metric"]: r for r in report["sections"][0]["rows"]}
+    assert set(rows) == {"w", "loss"}
+    assert rows["w"]["mean"] == pytest.approx([2, -3.4], abs=0.01) and rows["w"]["seeds"] == 2
+    assert all(r["verdict"] == "no book figure" and r["z"] is None and r["sigma"] is not None
+               for r in rows.values())
+    assert "| no book figure |" in (tmp_path / "report.md").read_text()
+    assert not (tmp_path / "z.png").exists()
 
 
 def test_every_book_figure_has_its_variable_in_the_section():
@@ -278,7 +363,7 @@ def test_every_book_figure_has_its_variable_in_the_section():
         tree = ast.parse(section.path.read_text(encoding="utf-8"))
         assigned = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)
                     and isinstance(n.ctx, ast.Store)}
-        for metric in section.book:
+        for metric in section.metrics:
             assert section.variable(metric) in assigned, (section.slug, metric)
 
 
