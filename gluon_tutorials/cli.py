@@ -191,6 +191,11 @@ def run(section, argv=None):
     from gluon_tutorials import runtime
     from gluon_tutorials.data import DataError
 
+    params = {p.name: p.default for p in notebook.parameters(section.path)}
+    if "ctx" in params:
+        given = [a.split("=", 1)[1] if "=" in a else (argv[i + 1] if i + 1 < len(argv) else "")
+                 for i, a in enumerate(argv) if a == "--ctx" or a.startswith("--ctx=")]
+        runtime.blas_threads_for(given[-1] if given else params["ctx"])
     overrides = parse(section, argv)
     try:
         notebook.execute(section.path, overrides)

@@ -94,6 +94,30 @@ def devices(text):
     return found
 
 
+def check_cpu_list(found):
+    """Two CPU contexts computing at once hang MXNet 1.9.1's OpenBLAS when it may use several
+    threads (seen here with OMP_NUM_THREADS=2: two concurrent 128x128 products never
+    return). `run` sets OMP_NUM_THREADS=1 before MXNet starts for a CPU list; elsewhere
+    (Jupyter, tests) refuse with what to do, rather than hang."""
+    import os
+
+    threads = os.environ.get("OMP_NUM_THREADS", "1")
+    if sum(c.device_type == "cpu" for c in found) > 1 and threads != "1":
+        raise DeviceError(f"several CPU contexts ({found}) computing at once hang MXNet 1.9.1's "
+                          f"BLAS with OMP_NUM_THREADS={threads}: set OMP_NUM_THREADS=1 before "
+                          f"MXNet starts (`run` does so itself), or use one CPU and GPUs")
+
+
+def blas_threads_for(ctx_text):
+    """Before MXNet starts: one BLAS thread when `ctx_text` may give several CPU contexts
+    (see check_cpu_list); with a GPU list the host's threads matter little."""
+    import os
+    import sys
+
+    if "mxnet" not in sys.modules and is_device_list(ctx_text) and "gpu" not in str(ctx_text):
+        os.environ["OMP_NUM_THREADS"] = "1"
+
+
 def seed_everything(seed):
     """The DataLoader shuffles with numpy and the book's data_iter with random; seed all three."""
     import mxnet as mx
@@ -119,6 +143,8 @@ def setup(ctx=None, seed=1, many=False):
         found = found[0]
     elif many and isinstance(found, mx.Context):
         found = [found]
+    if many:
+        check_cpu_list(found)
     seed_everything(seed)
     # Gluon names blocks from a per-thread counter: without a reset, a second run in one
     # process (reproduce --seeds, the tests) prints mlp1_dense0 where the book has mlp0_dense0.

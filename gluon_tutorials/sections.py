@@ -41,6 +41,7 @@ _CH2 = "chapter02_supervised_learning"
 _CH3 = "chapter03_gluon_basics"
 _CH4 = "chapter04_convolutional_neural_networks"
 _CH5 = "chapter05_recurrent_neural_networks"
+_CH7 = "chapter07_gluon_advances"
 
 # The book's chapter numbers and short names, for the report.
 CHAPTER_NAMES = {
@@ -49,6 +50,7 @@ CHAPTER_NAMES = {
     _CH3: "4 Gluon 基础",
     _CH4: "5 卷积神经网络",
     _CH5: "6 循环神经网络",
+    _CH7: "8 Gluon 高级",
 }
 
 SECTIONS = [
@@ -122,6 +124,17 @@ SECTIONS = [
     # chapter 5 (issue 5)
     Section("rnn_scratch", _CH5, "循环神经网络 --- 从 0 开始 (recurrent neural networks from scratch)",
             book={"perplexity": 2.30}, dataset="timemachine"),
+    # chapter "Gluon高级" of release 0.6 (issue 18): the book printed no numbers here.
+    Section("hybridize", _CH7, "Hybridize：更快和更好移植 (hybridize)",
+            ours=("speedup",)),
+    Section("lazy_evaluation", _CH7, "延迟执行 (lazy evaluation)"),
+    Section("auto_parallelism", _CH7, "自动并行 (automatic parallelism)"),
+    Section("multiple_gpus_scratch", _CH7, "多GPU来训练 --- 从0开始 (multiple GPUs from scratch)",
+            dataset="fashion-mnist", cpu_subset=2000,
+            ours=("test_acc_one_device", "test_acc_data_parallel")),
+    Section("multiple_gpus_gluon", _CH7, "多GPU来训练 --- 使用Gluon (multiple GPUs with Gluon)",
+            dataset="fashion-mnist", cpu_subset=1000,
+            ours=("test_acc_one_device", "test_acc_data_parallel")),
 ]
 
 BY_SLUG = {s.slug: s for s in SECTIONS}

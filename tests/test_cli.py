@@ -198,7 +198,11 @@ def test_device_lists():
     # a single device stays one Context; the sections that take lists always get a list
     assert runtime.setup("cpu", 1) == mx.cpu(0)
     assert runtime.setup("cpu", 1, many=True) == [mx.cpu(0)]
-    assert runtime.setup("cpu:0,cpu:1", 1, many=True) == [mx.cpu(0), mx.cpu(1)]
+    with pytest.raises(runtime.DeviceError, match="OMP_NUM_THREADS=1 before MXNet starts"):
+        runtime.setup("cpu:0,cpu:1", 1, many=True)  # this process's BLAS has 2 threads
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("OMP_NUM_THREADS", "1")
+        assert runtime.setup("cpu:0,cpu:1", 1, many=True) == [mx.cpu(0), mx.cpu(1)]
     with pytest.raises(runtime.DeviceError, match="computes on one"):
         runtime.setup("cpu:0,cpu:1", 1)
 
