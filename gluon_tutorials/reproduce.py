@@ -436,6 +436,15 @@ def main(argv=None):
         if not (args.out / "report.json").is_file():
             parser.error(f"--update: there is no report.json in {args.out} to merge into")
         previous = _read_report(args.out / "report.json", parser, "--update")
+    from gluon_tutorials import notebook, runtime
+
+    # Before MXNet starts: several CPU contexts need one BLAS thread (runtime.check_cpu_list);
+    # the other sections of the same run then compute on one thread too.
+    for slug in args.sections or []:
+        if slug in sections.BY_SLUG and args.ctx == "auto":
+            defaults = {p.name: p.default for p in notebook.parameters(sections.get(slug).path)}
+            runtime.blas_threads_for(defaults.get("ctx", "auto"))
+    runtime.blas_threads_for(args.ctx)
     try:
         ctx = cli.ctx_type(args.ctx, many=True)
     except Exception as e:  # argparse.ArgumentTypeError
