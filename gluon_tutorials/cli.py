@@ -21,6 +21,8 @@ PROBABILITIES = {"drop_prob", "drop_prob1", "drop_prob2"}
 # Counts with a floor above 1, by name or by (section, name): K-fold cross-validation needs
 # two folds; AlexNet and VGG need images large enough to leave a 1x1 map before the dense layers.
 MINIMUM = {"k": 2, ("alexnet_gluon", "resize"): 67, ("vgg_gluon", "resize"): 32}
+# Text parameters with a fixed set of values.
+CHOICES = {"kvstore": ("device", "local", "dist_sync", "dist_async", "dist_device_sync")}
 # Short spellings kept from the earlier command line.
 ALIASES = {"learning_rate": ["--lr"]}
 
@@ -76,6 +78,14 @@ def probability(text):
     if value >= 1:
         raise argparse.ArgumentTypeError(f"expected a probability in [0, 1), got {text}")
     return value
+
+
+def one_of(values):
+    def choice(text):
+        if text not in values:
+            raise argparse.ArgumentTypeError(f"expected one of {', '.join(values)}, got {text!r}")
+        return text
+    return choice
 
 
 def ctx_type(text, many=False):
@@ -144,6 +154,8 @@ def _type_for(param, slug=None):
         if name in PROBABILITIES:
             return probability, "P"
         return (non_negative_float if name in NON_NEGATIVE else positive_float), "X"
+    if name in CHOICES:
+        return one_of(CHOICES[name]), "|".join(CHOICES[name])
     if isinstance(default, str):
         return str, "TEXT"
     raise notebook.SectionFormatError(f"parameter {name}: no command-line type for "

@@ -216,3 +216,9 @@ def test_gluon_trainer_keeps_copies_identical_and_one_device_list_equals_one_dev
     assert runs == [(1, 32), (2, 32), (2, 64), (1, 32)]  # the section's three, then ours
     assert "Devices: [cpu(0), cpu(1)] (CPU contexts in place of the book's GPUs" in out
     assert "weight copies on [cpu(0), cpu(1)] identical: True" in out
+
+
+def test_a_bad_kvstore_is_refused_in_one_line():
+    result = _cli("run", "multiple_gpus_gluon", "--kvstore", "nccl2")
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "expected one of device, local, dist_sync" in result.stderr
