@@ -187,13 +187,14 @@ def load_data_fashion_mnist(batch_size, transform=transform_mnist, resize=None, 
     for name, value in (("resize", resize), ("subset", subset)):
         if value is not None and (int(value) != value or value <= 0):
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    loaders, totals = [], []
+    loaders, totals, used = [], [], []  # used: examples before a shard is taken
     for train in (True, False):
         if transform is transform_mnist:
             arrays = _data.load_fashion_mnist(train, root, copy)
             images, labels = arrays
             totals.append(len(labels))
-            part = _shard(len(labels[:subset]), shard if train else None)
+            used.append(len(labels[:subset]))
+            part = _shard(used[-1], shard if train else None)
             loader = _ArrayLoader(images[:subset][part], labels[:subset][part], batch_size,
                                   shuffle=train, resize=resize and int(resize))
             copy = arrays.copy
@@ -205,6 +206,7 @@ def load_data_fashion_mnist(batch_size, transform=transform_mnist, resize=None, 
             full = FashionMNIST(train=train, transform=per_example, root=root, copy=copy)
             totals.append(len(full))
             dataset = full.take(subset)
+            used.append(len(dataset))
             if shard is not None and train:
                 part = _shard(len(dataset), shard)
                 dataset = dataset.sample(gluon.data.SequentialSampler(part.stop - part.start,
@@ -214,7 +216,7 @@ def load_data_fashion_mnist(batch_size, transform=transform_mnist, resize=None, 
         loader.fashion_mnist_copy = copy  # the test set is then read from the train set's copy
         loaders.append(loader)
     if subset:
-        say_subset(subset, len(loaders[0]._dataset), len(loaders[1]._dataset), totals=totals)
+        say_subset(subset, used[0], used[1], totals=totals)
     return tuple(loaders)
 
 
