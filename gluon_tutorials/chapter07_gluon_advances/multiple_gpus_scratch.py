@@ -249,5 +249,7 @@ for r in runs:
     print('%d device(s), batch %d, lr %.2f: validation accuracy %.4f, copies differ by %g'
           % (r['devices'], r['batch_size'], r['lr'], r['test_acc'], r['spread']))
 test_acc_one_device = runs[0]['test_acc']
-test_acc_data_parallel = runs[-1]['test_acc']
+# the run on every device at the one-device run's batch size and rate (a distributed worker has
+# only its one run)
+test_acc_data_parallel = runs[min(1, len(runs) - 1)]['test_acc']
 copies_identical = all(r['spread'] == 0 for r in runs)
