@@ -190,7 +190,7 @@ class _ArrayLoader(gluon.data.DataLoader):
 
 
 def load_data_fashion_mnist(batch_size, transform=transform_mnist, resize=None, root=None,
-                            subset=None, copy=None):
+                            subset=None, copy=None, shard=None):
     """(train_data, test_data) DataLoaders of Fashion-MNIST; train shuffled, test not.
 
     With the default transform (and optionally ``resize``) the batches are built
@@ -198,19 +198,28 @@ def load_data_fashion_mnist(batch_size, transform=transform_mnist, resize=None, 
     after an ``image.imresize`` when ``resize`` is given. ``subset=N`` keeps the
     first N train and first N test examples (for CPU runs of GPU-sized sections).
     ``copy`` chooses the copy of Fashion-MNIST (see ``gluon_tutorials.data``); both
-    loaders carry the one read as ``fashion_mnist_copy``.
+    loaders carry the one read as ``fashion_mnist_copy``. ``shard=(k, n)`` keeps the k-th
+    of n equal, consecutive parts of the training examples (after ``subset``; a remainder
+    of fewer than n is left out), so n distributed workers each read their own part and
+    make the same number of steps; the test set stays whole.
     """
+    if shard is not None:
+        k, n = shard
+        if not (0 <= k < n):
+            raise ValueError(f"shard must be (k, n) with 0 <= k < n, got {shard!r}")
     # Checked here: MXNet would fail later with a ZeroDivisionError or a bad __len__.
     batch_size = _positive_int("batch_size", batch_size)
     resize = resize if resize is None else _positive_int("resize", resize)
     subset = subset if subset is None else _positive_int("subset", subset)
-    loaders, totals = [], []
+    loaders, totals, used = [], [], []  # used: examples before a shard is taken
     for train in (True, False):
         if transform is transform_mnist:
             arrays = _data.load_fashion_mnist(train, root, copy)
             images, labels = arrays
             totals.append(len(labels))
-            loader = _ArrayLoader(images[:subset], labels[:subset], batch_size,
+            used.append(len(labels[:subset]))
+            part = _shard(used[-1], shard if train else None)
+            loader = _ArrayLoader(images[:subset][part], labels[:subset][part], batch_size,
                                   shuffle=train, resize=resize)
             copy = arrays.copy
         else:
@@ -218,14 +227,20 @@ def load_data_fashion_mnist(batch_size, transform=transform_mnist, resize=None, 
             if resize:
                 def per_example(data, label, _size=resize):
                     return transform(image.imresize(data, _size, _size), label)
-            dataset = FashionMNIST(train=train, transform=per_example, root=root, copy=copy)
-            totals.append(len(dataset))
-            loader = _ProgressLoader(dataset.take(subset), batch_size, shuffle=train)
-            copy = dataset.fashion_mnist_copy
+            full = FashionMNIST(train=train, transform=per_example, root=root, copy=copy)
+            totals.append(len(full))
+            dataset = full.take(subset)
+            used.append(len(dataset))
+            if shard is not None and train:
+                part = _shard(len(dataset), shard)
+                dataset = dataset.sample(gluon.data.SequentialSampler(part.stop - part.start,
+                                                                     part.start))
+            loader = _ProgressLoader(dataset, batch_size, shuffle=train)
+            copy = full.fashion_mnist_copy
         loader.fashion_mnist_copy = copy  # the test set is then read from the train set's copy
         loaders.append(loader)
     if subset:
-        say_subset(subset, len(loaders[0]._dataset), len(loaders[1]._dataset), totals=totals)
+        say_subset(subset, used[0], used[1], totals=totals)
     return tuple(loaders)
 
 
@@ -236,6 +251,17 @@ def _positive_int(name, value):
     if not whole or value <= 0:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
     return int(value)
+
+
+def _shard(size, shard):
+    """The slice of `size` examples that shard (k, n) keeps; all of them for None."""
+    if shard is None:
+        return slice(0, size)
+    k, n = shard
+    part = size // n
+    if part == 0:
+        raise ValueError(f"shard {shard!r}: {size} training examples cannot go to {n} workers")
+    return slice(k * part, (k + 1) * part)
 
 
 class _ProgressLoader(gluon.data.DataLoader):

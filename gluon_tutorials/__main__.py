@@ -1,4 +1,5 @@
-"""python -m gluon_tutorials list | run SLUG [--param value ...] | notebooks [...] | lab | reproduce [...]"""
+"""python -m gluon_tutorials list | run SLUG [--param value ...] | notebooks [...] | lab | reproduce [...]
+| distributed [...] SLUG [--param value ...]"""
 import argparse
 import json
 import os
@@ -7,7 +8,7 @@ from pathlib import Path
 
 from gluon_tutorials import cli, sections, signals
 
-USAGE = "{list,run,notebooks,lab,reproduce}"
+USAGE = "{list,run,notebooks,lab,reproduce,distributed}"
 
 
 def _list():
@@ -150,6 +151,10 @@ def _main(argv):
         return reproduce.main(rest)
     if command == "notebooks":
         return _notebooks(rest)
+    if command == "distributed":
+        from gluon_tutorials import distributed
+
+        return distributed.main(rest)
     if command == "lab":
         return _lab(rest)
     if command == "list":
@@ -168,6 +173,8 @@ def _main(argv):
                                      "--execute (`notebooks --help`)")
     sub.add_parser("lab", help="start JupyterLab with .py files (the sections) opening as "
                                "notebooks, in that server only")
+    sub.add_parser("distributed", help="train a section on MXNet's parameter server with "
+                                       "several processes (`distributed --help`)")
     sub.add_parser("reproduce", help="run sections on the real data and report our numbers "
                                      "beside the book's (`reproduce --help`)")
     if command in (None, "run") or not argv:

@@ -38,7 +38,8 @@ _DECAYS = {"mom", "trace_mom", "gamma", "smooth_gamma", "trace_gamma", "rho", "t
 NON_NEGATIVE = {"weight_decay", "drop_prob", "drop_prob1", "drop_prob2", "wd", "dropout_rate"} | _DECAYS
 PROBABILITIES = {"drop_prob", "drop_prob1", "drop_prob2", "dropout_rate"} | _DECAYS
 # Text parameters that take one of a few values.
-CHOICES = {"model_name": ("rnn_relu", "rnn_tanh", "lstm", "gru")}
+CHOICES = {"model_name": ("rnn_relu", "rnn_tanh", "lstm", "gru"),
+           "kvstore": ("device", "local", "dist_sync", "dist_async", "dist_device_sync")}
 # Shares of a set that must leave something on both sides (the Kaggle validation split).
 FRACTIONS = {"valid_ratio"}
 # Counts with a floor above 1, by name or by (section, name): K-fold cross-validation needs
@@ -123,16 +124,25 @@ def fraction(text):
     return value
 
 
-def ctx_type(text):
+def ctx_type(text, many=False):
     """Checked now, so that `--ctx gpu` on a machine without one fails before any work;
-    the section turns the same text into a device again."""
+    the section turns the same text into a device again. A list of devices
+    (`cpu:0,cpu:1`, `auto:2`) is for the sections that compute on several (`many`)."""
     from gluon_tutorials import runtime
 
     try:
-        runtime.device(text)
+        found = runtime.device(text)
     except runtime.DeviceError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
+    if isinstance(found, list) and len(found) > 1 and not many:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is a list of devices, but this section computes on one: "
+            f"use {runtime.DEVICE_FORMS}")
     return text
+
+
+def many_ctx_type(text):
+    return ctx_type(text, many=True)
 
 
 def out_type(text):
@@ -204,7 +214,10 @@ def _type_for(param, slug=None):
     name, kind = param.name, _kind(param, slug)
     minimum = MINIMUM.get((slug, name), MINIMUM.get(name))
     if name == "ctx":
-        return ctx_type, "DEVICE"
+        from gluon_tutorials import runtime
+
+        # A section whose default is a device list computes on several devices.
+        return (many_ctx_type, "DEVICES") if runtime.is_device_list(default) else (ctx_type, "DEVICE")
     if name == "out":
         return out_type, "DIR"
     if name == "seed":
@@ -354,6 +367,11 @@ def run(section, argv=None):
     from gluon_tutorials.data import DataError
 
     try:
+        params = {p.name: p.default for p in notebook.parameters(section.path)}
+        if "ctx" in params:  # before MXNet starts (see runtime.blas_threads_for)
+            given = [a.split("=", 1)[1] if "=" in a else (argv[i + 1] if i + 1 < len(argv) else "")
+                     for i, a in enumerate(argv or []) if a == "--ctx" or a.startswith("--ctx=")]
+            runtime.blas_threads_for(given[-1] if given else params["ctx"])
         overrides = parse(section, argv)
     except notebook.SectionFormatError as e:
         print(f"error: {e}", file=sys.stderr)
@@ -371,6 +389,9 @@ def run(section, argv=None):
         print(f"error: {e}", file=sys.stderr)
         return 3
     except runtime.ParameterError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except runtime.DeviceError as e:  # a device the parameters cell names (none given here)
         print(f"error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as e:

@@ -80,3 +80,18 @@ def _umask():
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def export(net, prefix, epoch=0):
+    """``net.export(prefix, epoch)`` (a hybridized Gluon net's symbol JSON and parameters),
+    written beside their final names first and renamed once both are complete; returns
+    (symbol file, params file)."""
+    prefix = Path(prefix)
+    prefix.parent.mkdir(parents=True, exist_ok=True)
+    names = [f"{prefix.name}-symbol.json", f"{prefix.name}-{epoch:04d}.params"]
+    with tempfile.TemporaryDirectory(prefix=f".{prefix.name}.", dir=prefix.parent) as tmp:
+        net.export(os.path.join(tmp, prefix.name), epoch)
+        for name in names:
+            os.chmod(os.path.join(tmp, name), 0o666 & ~_umask())
+            os.replace(os.path.join(tmp, name), prefix.parent / name)
+    return tuple(prefix.parent / name for name in names)

@@ -389,7 +389,9 @@ def build_parser():
     parser.add_argument("--sections", nargs="+", metavar="SLUG",
                         help="sections to run (default: every section with a figure, the "
                              "book's or our own)")
-    parser.add_argument("--ctx", default="auto", help="auto, cpu, gpu or gpu:N")
+    parser.add_argument("--ctx", default="auto",
+                        help="auto, cpu, gpu or gpu:N; or a device list (cpu:0,cpu:1) for the "
+                             "sections that compute on several (without --ctx they use their own)")
     parser.add_argument("--subset", type=cli.positive_int, default=None,
                         help="first N train and test examples for every Fashion-MNIST section "
                              "(a quick CPU pass); without it only GPU-sized sections run on a "
@@ -544,14 +546,23 @@ def main(argv=None):
         parser.error(f"--update: there is no report.json in {args.out} to merge into")
     if args.from_runs:
         return _from_runs(args, parser)
-    try:
-        ctx = cli.ctx_type(args.ctx)
-    except Exception as e:  # argparse.ArgumentTypeError
-        parser.error(f"argument --ctx: {e}")
     from gluon_tutorials import runtime
 
-    device = runtime.device(ctx)
-    ctx_text = f"{device.device_type}:{device.device_id}"
+    # Before MXNet starts: several CPU contexts need one BLAS thread (runtime.check_cpu_list);
+    # the other sections of the same run then compute on one thread too.
+    for slug in args.sections or []:
+        if slug in sections.BY_SLUG and args.ctx == "auto":
+            defaults = {p.name: p.default for p in notebook.parameters(sections.get(slug).path)}
+            runtime.blas_threads_for(defaults.get("ctx", "auto"))
+    runtime.blas_threads_for(args.ctx)
+    try:
+        ctx = cli.ctx_type(args.ctx, many=True)
+    except Exception as e:  # argparse.ArgumentTypeError
+        parser.error(f"argument --ctx: {e}")
+    found = runtime.device(ctx)
+    device = found[0] if isinstance(found, list) else found
+    ctx_text = ",".join(f"{d.device_type}:{d.device_id}"
+                        for d in (found if isinstance(found, list) else [found]))
     if args.sections:
         unknown = [s for s in args.sections if s not in sections.BY_SLUG]
         if unknown:
@@ -581,7 +592,8 @@ def main(argv=None):
             # of them (PTB's rnn_gluon too), not only for Fashion-MNIST's
             has_subset = any(p.name == "subset" for p in notebook.parameters(section.path))
             subsets[section.slug] = subset if has_subset else None
-            run = run_once(section, seed, ctx_text, subset, args.out, echo=not args.quiet)
+            run = run_once(section, seed, _ctx_for(section, args.ctx, ctx_text), subset,
+                           args.out, echo=not args.quiet)
             signals.check()  # a signal the run swallowed ends the loop as Ctrl-C would
             runs_by_slug.setdefault(section.slug, []).append(run)
             finished.append(f"{section.slug} (seed {seed})")
@@ -655,6 +667,17 @@ def _from_runs(args, parser):
                                          sorted(r["seed"] for r in mine), mine[0]["subset"],
                                          mine[0]["default_subset"]))
     return _save(report, args.out, args.update, [path for _, _, path in records])
+
+
+def _ctx_for(section, asked, ctx_text):
+    """The ctx a section runs with: the one asked for; but with no --ctx, a section that
+    computes on several devices keeps its own list (e.g. auto:2) instead of one device."""
+    from gluon_tutorials import notebook, runtime
+
+    default = {p.name: p.default for p in notebook.parameters(section.path)}.get("ctx")
+    if asked == "auto" and default is not None and runtime.is_device_list(default):
+        return default
+    return ctx_text
 
 
 def _merge(previous, new):

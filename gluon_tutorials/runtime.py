@@ -11,7 +11,9 @@ import numpy as np
 
 import gluon_tutorials  # noqa: F401  (thread settings before MXNet loads)
 # Devices and the reader-facing output helpers live below this module; their names stay here.
-from gluon_tutorials.devices import DeviceError, device  # noqa: F401
+from gluon_tutorials.devices import (  # noqa: F401
+    DEVICE_FORMS, LIST_FORMS, DeviceError, blas_threads_for, check_cpu_list, device, devices,
+    is_device_list)
 from gluon_tutorials.output import in_notebook, wrote  # noqa: F401
 from gluon_tutorials import output
 from gluon_tutorials import signals
@@ -38,19 +40,32 @@ def seed_everything(seed):
     mx.random.seed(seed)
 
 
-def setup(ctx=None, seed=1):
+def setup(ctx=None, seed=1, many=False):
     """Seed everything and start block names afresh (mlp0_, sequential0_, as in a new
     kernel); return the mx.Context for `ctx` ('auto', 'cpu', 'gpu:1' ...). In a kernel
     started in the section's own folder, first move to the project root (see
-    `output.leave_package_folder`): a relative `out` then lands where `run` puts it."""
+    `output.leave_package_folder`): a relative `out` then lands where `run` puts it.
+
+    ``many=True`` is for the sections that compute on several devices: they get a list of
+    Contexts for any `ctx` ('cpu' gives [cpu(0)]). The others refuse a list of several."""
     import mxnet as mx
 
     output.leave_package_folder()
+    found = None if ctx is None else device(ctx)
+    if isinstance(found, list) and not many and len(found) > 1:
+        raise DeviceError(f"ctx {ctx!r} is a list of devices, but this section computes on "
+                          f"one: use {DEVICE_FORMS}")
+    if isinstance(found, list) and not many:
+        found = found[0]
+    elif many and isinstance(found, mx.Context):
+        found = [found]
+    if many:
+        check_cpu_list(found)
     seed_everything(seed)
     # Gluon names blocks from a per-thread counter: without a reset, a second run in one
     # process (reproduce --seeds, the tests) prints mlp1_dense0 where the book has mlp0_dense0.
     mx.name.NameManager._current.value = mx.name.NameManager()
-    return None if ctx is None else device(ctx)
+    return found
 
 
 def hybridize(net, on=True):

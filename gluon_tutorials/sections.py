@@ -42,6 +42,7 @@ _CH3 = "chapter03_gluon_basics"
 _CH4 = "chapter04_convolutional_neural_networks"
 _CH5 = "chapter05_recurrent_neural_networks"
 _CH6 = "chapter06_optimization"
+_CH7 = "chapter07_gluon_advances"
 _CH8 = "chapter08_computer_vision"
 _CH9 = "chapter09_natural_language_processing"
 
@@ -53,6 +54,7 @@ CHAPTER_NAMES = {
     _CH4: "5 卷积神经网络",
     _CH5: "6 循环神经网络",
     _CH6: "7 优化算法",
+    _CH7: "8 Gluon 高级",
     _CH8: "9 计算机视觉",
     _CH9: "10 自然语言处理",
 }
@@ -175,6 +177,17 @@ SECTIONS = [
             ours=("final_loss",)),
     Section("adam_gluon", _CH6, "Adam --- 使用 Gluon (Adam with Gluon)",
             ours=("final_loss",)),
+    # chapter "Gluon高级" of release 0.6 (issue 18): the book printed no numbers here.
+    Section("hybridize", _CH7, "Hybridize：更快和更好移植 (hybridize)",
+            ours=("speedup",)),
+    Section("lazy_evaluation", _CH7, "延迟执行 (lazy evaluation)"),
+    Section("auto_parallelism", _CH7, "自动并行 (automatic parallelism)"),
+    Section("multiple_gpus_scratch", _CH7, "多GPU来训练 --- 从0开始 (multiple GPUs from scratch)",
+            dataset="fashion-mnist", cpu_subset=2000,
+            ours=("test_acc_one_device", "test_acc_data_parallel")),
+    Section("multiple_gpus_gluon", _CH7, "多GPU来训练 --- 使用Gluon (multiple GPUs with Gluon)",
+            dataset="fashion-mnist", cpu_subset=1000,
+            ours=("test_acc_one_device", "test_acc_data_parallel")),
     # chapters 9 and 10 of release 0.6 (issue 19): Kaggle CIFAR-10 and translation
     Section("kaggle_gluon_cifar10", _CH8,
             "实战 Kaggle 比赛：使用 Gluon 对原始图像文件分类（CIFAR-10） (Kaggle CIFAR-10 from raw image files)",

@@ -181,6 +181,40 @@ def test_device():
             runtime.device("gpu:1")
 
 
+def test_device_lists():
+    assert runtime.device("cpu:0,cpu:1") == [mx.cpu(0), mx.cpu(1)]
+    assert runtime.device(" CPU:0 , cpu:2") == [mx.cpu(0), mx.cpu(2)]
+    expected = [mx.gpu(0), mx.gpu(1)] if utils.num_gpus() >= 2 else [mx.cpu(0), mx.cpu(1)]
+    assert runtime.device("auto:2") == expected
+    assert runtime.devices("cpu") == [mx.cpu(0)]
+    for bad, reason in (("cpu:0,cpu:0", "names a device twice"), ("cpu:0,", "unknown device list"),
+                        ("auto:0", "asks for no device"), ("auto:x", "unknown device list"),
+                        ("cpu:0,auto", "unknown device list")):
+        with pytest.raises(runtime.DeviceError, match=reason):
+            runtime.device(bad)
+    if not utils.num_gpus():
+        with pytest.raises(runtime.DeviceError, match="gpu:1 was asked for but no GPU"):
+            runtime.device("cpu:0,gpu:1")
+    # a single device stays one Context; the sections that take lists always get a list
+    assert runtime.setup("cpu", 1) == mx.cpu(0)
+    assert runtime.setup("cpu", 1, many=True) == [mx.cpu(0)]
+    with pytest.raises(runtime.DeviceError, match="OMP_NUM_THREADS=1 before MXNet starts"):
+        runtime.setup("cpu:0,cpu:1", 1, many=True)  # this process's BLAS has 2 threads
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("OMP_NUM_THREADS", "1")
+        assert runtime.setup("cpu:0,cpu:1", 1, many=True) == [mx.cpu(0), mx.cpu(1)]
+    with pytest.raises(runtime.DeviceError, match="computes on one"):
+        runtime.setup("cpu:0,cpu:1", 1)
+
+
+def test_a_device_list_for_a_one_device_section_is_refused_before_any_work(tmp_path):
+    result = run_cli("-m", "gluon_tutorials", "run", "linear_regression_scratch",
+                     "--ctx", "cpu:0,cpu:1", "--out", str(tmp_path / "o"))
+    assert result.returncode == 2 and result.stdout == ""
+    assert "is a list of devices, but this section computes on one" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "o").exists()
+
+
 def test_missing_data_is_one_message_not_a_traceback(tmp_path):
     result = run_cli("-m", "gluon_tutorials", "run", "mlp_gluon", "--out", str(tmp_path / "o"),
                      env={"GLUON_TUTORIALS_DATA": str(tmp_path), "GLUON_TUTORIALS_OFFLINE": "1",

@@ -15,7 +15,7 @@ from conftest import TIME_MACHINE, kaggle_frames, write_fashion_mnist, write_rel
 from test_chapter08_kaggle_cifar10 import write_cifar
 from test_chapter09_nmt import write_pairs
 from gluon_tutorials import __main__ as runner
-from gluon_tutorials import data, notebook, sections
+from gluon_tutorials import data, notebook, runtime, sections
 
 # Small values that make each section run in seconds; every section with `epochs` gets 1 and
 # every Fashion-MNIST section `subset` 64 (see small()).
@@ -35,6 +35,11 @@ SMALL = {
     "rnn_gluon": {"subset": 200, "batch_size": 4, "embed_dim": 8, "hidden_dim": 8, "eval_period": 10},
     "kaggle_gluon_cifar10": {"batch_size": 6},
     "nmt": {"encoder_hidden_dim": 16, "decoder_hidden_dim": 16, "alignment_dim": 4},
+    "hybridize": {"repeats": 20},
+    "lazy_evaluation": {"size": 64, "repeats": 20, "batch_size": 32, "num_batches": 12},
+    "auto_parallelism": {"cpu_size": 64, "ctx": "cpu:0,cpu:1"},
+    "multiple_gpus_scratch": {"batch_size": 32, "ctx": "cpu:0,cpu:1"},
+    "multiple_gpus_gluon": {"batch_size": 32, "ctx": "cpu:0,cpu:1"},
 }
 # The optimisation chapter: 100 examples (and one epoch, as everywhere).
 SMALL.update({s.slug: {"num_examples": 100} for s in sections.SECTIONS
@@ -93,8 +98,12 @@ def outputs(nb, kind):
 
 
 @pytest.mark.parametrize("section", sections.SECTIONS, ids=lambda s: s.slug)
-def test_section_runs_top_to_bottom_in_a_kernel(section, tiny_data, tmp_path):
+def test_section_runs_top_to_bottom_in_a_kernel(section, tiny_data, tmp_path, monkeypatch):
     overrides = {**small(section)}
+    if runtime.is_device_list(overrides.get("ctx", "")):
+        # the kernel's MXNet must start with one BLAS thread for two CPU contexts, as `run`
+        # arranges (runtime.check_cpu_list)
+        monkeypatch.setenv("OMP_NUM_THREADS", "1")
     if any(p.name == "out" for p in notebook.parameters(section.path)):
         overrides["out"] = str(tmp_path / "out")
     nb = notebook.execute_in_kernel(section.path, overrides, cwd=tmp_path, timeout=600,

@@ -311,3 +311,21 @@ def test_resnet18_shapes_and_hybridized_output():
     assert len(net) == 11 and isinstance(net[3], utils.Residual) and not net[5].same_shape
     net.hybridize()
     np.testing.assert_allclose(net(x).asnumpy(), imperative.asnumpy(), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("per_example", [False, True])
+def test_shards_are_equal_disjoint_parts_of_the_training_set(tiny_fashion_mnist, per_example):
+    transform = (lambda d, l: utils.transform_mnist(d, l)) if per_example else utils.transform_mnist
+    labels = tiny_fashion_mnist["train-labels-idx1-ubyte.gz"]
+    parts = []
+    for k in range(3):
+        train_data, test_data = utils.load_data_fashion_mnist(64, transform, subset=298,
+                                                              shard=(k, 3))
+        parts.append(np.concatenate([l.asnumpy() for _, l in train_data]))
+        assert sum(d.shape[0] for d, _ in test_data) == 100  # every worker tests on all
+    assert [len(p) for p in parts] == [99, 99, 99]
+    for k, part in enumerate(parts):  # consecutive parts, shuffled within
+        np.testing.assert_array_equal(np.sort(part), np.sort(labels[99 * k:99 * (k + 1)]))
+    for bad in ((3, 3), (-1, 2)):
+        with pytest.raises(ValueError, match="shard"):
+            utils.load_data_fashion_mnist(64, shard=bad)
