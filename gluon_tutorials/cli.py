@@ -124,6 +124,14 @@ def fraction(text):
     return value
 
 
+def one_of(values):
+    def choice(text):
+        if text not in values:
+            raise argparse.ArgumentTypeError(f"expected one of {', '.join(values)}, got {text!r}")
+        return text
+    return choice
+
+
 def ctx_type(text, many=False):
     """Checked now, so that `--ctx gpu` on a machine without one fails before any work;
     the section turns the same text into a device again. A list of devices
@@ -217,7 +225,7 @@ def _type_for(param, slug=None):
         from gluon_tutorials import runtime
 
         # A section whose default is a device list computes on several devices.
-        return (many_ctx_type, "DEVICES") if runtime.is_device_list(default) else (ctx_type, "DEVICE")
+        return (many_ctx_type, "DEVICES") if runtime.is_device_list(param.default) else (ctx_type, "DEVICE")
     if name == "out":
         return out_type, "DIR"
     if name == "seed":
@@ -236,6 +244,8 @@ def _type_for(param, slug=None):
         if name in FRACTIONS:
             return fraction, "X"
         return (non_negative_float if name in NON_NEGATIVE else positive_float), "X"
+    if name in CHOICES:
+        return one_of(CHOICES[name]), "|".join(CHOICES[name])
     if kind is str:
         return str, "TEXT"
     raise notebook.SectionFormatError(f"parameter {name}: no command-line type for "
@@ -315,7 +325,7 @@ def build_parser(section, params):
             continue
         kind, metavar = _type_for(param, section.slug)
         parser.add_argument(flag, *ALIASES.get(param.name, []), dest=param.name, type=kind,
-                            metavar=metavar, choices=CHOICES.get(param.name),
+                            metavar=metavar,
                             help=f"{param.help} (default: {_show(param.default)})")
     return parser
 

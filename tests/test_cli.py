@@ -318,6 +318,8 @@ def test_every_classification_and_regression_loop_checks_against_the_untrained_l
     source = section.path.read_text()
     if section.slug == "rnn_scratch":  # a perplexity, checked for being finite
         assert "check_finite(perplexity" in source
+    elif section.slug == "multiple_gpus_scratch":  # its loop keeps no loss: the weights
+        assert "check_finite(0.0, lr, params=" in source
     elif section.slug == "kaggle_gluon_kfold":  # Adam: checked when each fit ends
         assert "check_improved(trained_loss, untrained_loss" in source
     else:

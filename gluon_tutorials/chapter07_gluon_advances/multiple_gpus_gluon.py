@@ -142,7 +142,7 @@ def train(num_gpus, batch_size, lr):
 
     for epoch in runtime.epochs(epochs):
         start = time()
-        total_loss = 0
+        total_loss, examples = 0, 0
         for data, label in train_data:
             data_list = gluon.utils.split_and_load(data, train_ctx)
             label_list = gluon.utils.split_and_load(label, train_ctx)
@@ -152,12 +152,13 @@ def train(num_gpus, batch_size, lr):
             for l in losses:
                 l.backward()
             total_loss += sum([l.sum().asscalar() for l in losses])
+            examples += data.shape[0]
             trainer.step(batch_size)
 
         nd.waitall()
         print('Epoch %d, training time = %.1f sec' % (
             epoch, time() - start))
-        runtime.check_finite(total_loss, lr)
+        runtime.check_loss(total_loss / max(examples, 1), runtime.chance_loss(10), lr)
 
         test_acc = utils.evaluate_accuracy(test_data, net, train_ctx[0])
         print('         validation accuracy = %.4f' % (test_acc))
