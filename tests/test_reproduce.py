@@ -404,23 +404,32 @@ def test_every_book_figure_has_its_variable_in_the_section():
             assert section.variable(metric) in assigned, (section.slug, metric)
 
 
+# Release 0.6 sections with figures that the committed report does not have yet: each takes
+# an hour or more a seed on this CPU at the book's settings (README, "Results").
+NOT_YET_MEASURED = {"gru_scratch", "lstm_scratch", "nin_gluon", "googlenet_gluon"}
+# Fewer than five seeds: minutes to an hour a seed, or seeds that diverged (the report says why).
+FEW_SEEDS = {"alexnet_gluon", "vgg_gluon", "batch_norm_scratch", "softmax_regression_scratch",
+             "resnet_gluon", "densenet_gluon", "rnn_gluon"}
+
+
 def test_the_committed_report_judges_every_figure_in_seed_noise():
     report = json.loads((ROOT / "reports" / "report.json").read_text())
     entries = {e["slug"]: e for e in report["sections"]}
-    assert set(entries) == {s.slug for s in sections.SECTIONS if s.book}
+    assert set(entries) == {s.slug for s in sections.SECTIONS if s.metrics} - NOT_YET_MEASURED
     for slug, entry in entries.items():
         assert entry["status"] == "ok", slug
+        assert {r["metric"] for r in entry["rows"]} == set(sections.get(slug).metrics), slug
         for row in entry["rows"]:
             assert {"copy", "seeds", "mean", "sigma", "z", "verdict"} <= set(row), (slug, row)
             assert row["verdict"] != "missing", (slug, row)
             judged = reproduce.score(dict(row))  # the saved verdict is today's judgement
             assert (judged["verdict"], judged["z"]) == (row["verdict"], row["z"]), slug
-        # Five seeds wherever a seed takes minutes; the slow ones say how many they had.
-        if slug not in ("alexnet_gluon", "vgg_gluon", "batch_norm_scratch",
-                        "softmax_regression_scratch"):  # the last: seeds that diverged
+            if not sections.get(slug).book:
+                assert row["verdict"] == reproduce.NO_BOOK and row["z"] is None, slug
+        if slug not in FEW_SEEDS:
             assert len(entry["seeds"]) >= 5 and all(r["seeds"] >= 5 for r in entry["rows"]), slug
-    for slug in ("alexnet_gluon", "vgg_gluon"):  # full size, not the CPU subset
-        assert "the book's size" in entries[slug]["notes"], slug
+    for slug in ("alexnet_gluon", "vgg_gluon", "resnet_gluon", "densenet_gluon"):
+        assert "the book's size" in entries[slug]["notes"], slug  # full size, not the CPU subset
         assert entries[slug]["rows"][0]["copy"] == "zalando"
     assert report["summary"].startswith("20 figures within seed noise, 2 systematic differences")
     assert report["summary"] in (ROOT / "reports" / "report.md").read_text()
