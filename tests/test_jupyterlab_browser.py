@@ -19,7 +19,6 @@ from gluon_tutorials import sections
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no Chromium")]
 
@@ -58,6 +57,7 @@ def lab_server():
 
 
 def test_a_section_in_jupyterlab(lab_server):
+    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     base, token = lab_server
     section = sections.get("linear_regression_scratch")
     relative = section.path.relative_to(ROOT).as_posix()
