@@ -406,7 +406,7 @@ def test_every_book_figure_has_its_variable_in_the_section():
 
 # Release 0.6 sections with figures that the committed report does not have yet: each takes
 # an hour or more a seed on this CPU at the book's settings (README, "Results").
-NOT_YET_MEASURED = {"gru_scratch", "lstm_scratch", "nin_gluon", "googlenet_gluon"}
+NOT_YET_MEASURED = {"gru_scratch", "lstm_scratch"}
 # Fewer than five seeds: minutes to an hour a seed, or seeds that diverged (the report says why).
 FEW_SEEDS = {"alexnet_gluon", "vgg_gluon", "batch_norm_scratch", "softmax_regression_scratch",
              "resnet_gluon", "densenet_gluon", "rnn_gluon"}
