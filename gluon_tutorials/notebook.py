@@ -197,7 +197,8 @@ def execute_in_kernel(path, overrides=None, cwd=None, timeout=None, setup=None):
     nb.metadata["kernelspec"] = {"name": NATIVE_KERNEL_NAME, "display_name": "Python 3",
                                  "language": "python"}
     client = NotebookClient(nb, timeout=timeout, kernel_name=NATIVE_KERNEL_NAME,
-                            resources={"metadata": {"path": str(cwd or Path.cwd())}})
+                            resources={"metadata": {"path": str(cwd or Path.cwd())}},
+                            config=_kernel_config())
     try:
         _execute_interruptibly(client)
     except CellExecutionError as e:
@@ -205,6 +206,19 @@ def execute_in_kernel(path, overrides=None, cwd=None, timeout=None, setup=None):
         raise CellError(f"{Path(path).name}: code cell {cell} failed: "
                         f"{e.ename}: {e.evalue}") from e
     return nb
+
+
+def _kernel_config():
+    """Encrypt the kernel's local sockets where pyzmq can (CurveZMQ, used only if the
+    kernelspec declares it): ipykernel 7.3+ otherwise prints a warning about plain TCP
+    at the start of every notebook."""
+    import zmq
+    from traitlets.config import Config
+
+    config = Config()
+    if zmq.has("curve"):
+        config.KernelManager.transport_encryption = "auto"
+    return config
 
 
 def _execute_interruptibly(client):

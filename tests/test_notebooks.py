@@ -149,13 +149,15 @@ def test_a_failing_cell_is_named_with_its_error(tmp_path):
         notebook.execute_in_kernel(path, cwd=tmp_path, timeout=60)
 
 
-def test_notebooks_command_writes_executed_notebooks_with_figures(tmp_path, capsys):
+def test_notebooks_command_writes_executed_notebooks_with_figures(tmp_path, capfd):
     out = tmp_path / "nbs"
     assert runner.main(["notebooks", "--execute", "linear_regression_scratch", "--out", str(out),
                         "-p", "epochs", "1", "-p", "num_examples", "100",
                         "-p", "out", str(tmp_path / "figs")]) == 0
     path = out / "chapter02_supervised_learning" / "linear_regression_scratch.ipynb"
-    assert f"wrote {path}" in capsys.readouterr().out
+    printed = capfd.readouterr()  # the kernel's own stderr included
+    assert f"wrote {path}" in printed.out
+    assert "without encryption" not in printed.err, printed.err
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
     code = [c for c in nb.cells if c.cell_type == "code"]
@@ -163,6 +165,8 @@ def test_notebooks_command_writes_executed_notebooks_with_figures(tmp_path, caps
     assert code[1].metadata["tags"] == ["injected-parameters"] and "epochs = 1" in code[1].source
     assert any("image/png" in o["data"] for o in outputs(nb, "display_data"))
     assert any("Epoch 0, average loss" in o["text"] for o in outputs(nb, "stream"))
+    # a figure cell ends with the picture and its `wrote` line, not the path echoed again
+    assert not [o for o in outputs(nb, "execute_result") if "figs" in str(o["data"])]
 
 
 def test_notebooks_without_execute_and_bad_input(tmp_path, capsys):
