@@ -71,19 +71,25 @@ def _notebooks(argv):
             print(f"error: {section.slug}: {problem}", file=sys.stderr)
             return 2
     out = Path(args.out)
+    failed = []
     for section in chosen:
         target = out / section.chapter / f"{section.slug}.ipynb"
         if args.execute:
             print(f"executing {section.slug} ...", file=sys.stderr)
             try:
                 nb = notebook.execute_in_kernel(section.path, overrides[section.slug])
-            except notebook.CellError as e:
+            except notebook.CellError as e:  # the other sections still run and are written
                 print(f"error: {e}", file=sys.stderr)
-                return 1
+                failed.append(section.slug)
+                continue
         else:
             nb = notebook.with_overrides(notebook.read(section.path), overrides[section.slug])
         notebook.to_ipynb(nb, target)
         print(f"wrote {target}")
+    if failed:
+        print(f"error: {len(failed)} of {len(chosen)} notebooks failed and were not written: "
+              f"{', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -169,6 +169,24 @@ def test_notebooks_command_writes_executed_notebooks_with_figures(tmp_path, capf
     assert not [o for o in outputs(nb, "execute_result") if "figs" in str(o["data"])]
 
 
+def test_a_failing_notebook_does_not_stop_the_others(tmp_path, capsys, monkeypatch):
+    real = notebook.execute_in_kernel
+
+    def execute(path, overrides=None, **kw):
+        if path.stem == "ndarray":
+            raise notebook.CellError("ndarray.py: code cell 2 failed: ValueError: broken")
+        return real(path, overrides, **kw)
+
+    monkeypatch.setattr(notebook, "execute_in_kernel", execute)
+    assert runner.main(["notebooks", "--execute", "ndarray", "autograd",
+                        "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "error: ndarray.py: code cell 2 failed: ValueError: broken" in err
+    assert "error: 1 of 2 notebooks failed and were not written: ndarray" in err
+    assert not (tmp_path / "chapter01_crashcourse" / "ndarray.ipynb").exists()
+    assert (tmp_path / "chapter01_crashcourse" / "autograd.ipynb").is_file()
+
+
 def test_notebooks_without_execute_and_bad_input(tmp_path, capsys):
     assert runner.main(["notebooks", "mlp_gluon", "--out", str(tmp_path)]) == 0
     nb = nbformat.read(tmp_path / "chapter02_supervised_learning" / "mlp_gluon.ipynb", 4)
