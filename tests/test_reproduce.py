@@ -404,18 +404,15 @@ def test_every_book_figure_has_its_variable_in_the_section():
             assert section.variable(metric) in assigned, (section.slug, metric)
 
 
-# Release 0.6 sections with figures that the committed report does not have yet: each takes
-# an hour or more a seed on this CPU at the book's settings (README, "Results").
-NOT_YET_MEASURED = {"gru_scratch", "lstm_scratch"}
 # Fewer than five seeds: minutes to an hour a seed, or seeds that diverged (the report says why).
 FEW_SEEDS = {"alexnet_gluon", "vgg_gluon", "batch_norm_scratch", "softmax_regression_scratch",
-             "resnet_gluon", "densenet_gluon", "rnn_gluon"}
+             "resnet_gluon", "densenet_gluon", "rnn_gluon", "gru_scratch", "lstm_scratch"}
 
 
 def test_the_committed_report_judges_every_figure_in_seed_noise():
     report = json.loads((ROOT / "reports" / "report.json").read_text())
     entries = {e["slug"]: e for e in report["sections"]}
-    assert set(entries) == {s.slug for s in sections.SECTIONS if s.metrics} - NOT_YET_MEASURED
+    assert set(entries) == {s.slug for s in sections.SECTIONS if s.metrics}
     for slug, entry in entries.items():
         assert entry["status"] == "ok", slug
         assert {r["metric"] for r in entry["rows"]} == set(sections.get(slug).metrics), slug
