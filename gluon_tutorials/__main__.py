@@ -129,10 +129,20 @@ def configure_lab():
     return env
 
 
+def lab_command(argv):
+    """`jupyter lab` with the user's arguments, after ours (theirs win)."""
+    from gluon_tutorials import notebook
+
+    jupyter = Path(sys.executable).with_name("jupyter")
+    ours = []
+    if notebook.kernel_encryption():  # the server's kernels, as in `notebooks --execute`
+        ours.append(f"--MappingKernelManager.transport_encryption={notebook.kernel_encryption()}")
+    return [str(jupyter) if jupyter.exists() else "jupyter", "lab", *ours, *argv]
+
+
 def _lab(argv):
     env = configure_lab()
-    jupyter = Path(sys.executable).with_name("jupyter")
-    command = [str(jupyter) if jupyter.exists() else "jupyter", "lab", *argv]
+    command = lab_command(argv)
     os.execvpe(command[0], command, env)
 
 

@@ -208,16 +208,21 @@ def execute_in_kernel(path, overrides=None, cwd=None, timeout=None, setup=None):
     return nb
 
 
-def _kernel_config():
-    """Encrypt the kernel's local sockets where pyzmq can (CurveZMQ, used only if the
-    kernelspec declares it): ipykernel 7.3+ otherwise prints a warning about plain TCP
-    at the start of every notebook."""
+def kernel_encryption():
+    """"auto" where pyzmq has CurveZMQ (jupyter_client then encrypts a kernel's local sockets
+    if its kernelspec declares support), else None: without it ipykernel 7.3+ prints a
+    warning about plain TCP each time a kernel starts."""
     import zmq
+
+    return "auto" if zmq.has("curve") else None
+
+
+def _kernel_config():
     from traitlets.config import Config
 
     config = Config()
-    if zmq.has("curve"):
-        config.KernelManager.transport_encryption = "auto"
+    if kernel_encryption():
+        config.KernelManager.transport_encryption = kernel_encryption()
     return config
 
 

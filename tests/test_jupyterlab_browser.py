@@ -29,7 +29,7 @@ def git_status():
 
 
 @pytest.fixture
-def lab_server():
+def lab_server(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -38,8 +38,10 @@ def lab_server():
             "--ServerApp.ip=127.0.0.1", f"--ServerApp.token={token}"]
     if os.geteuid() == 0:
         args.append("--allow-root")
+    log_path = tmp_path / "lab.log"
+    log = open(log_path, "w")  # the server's log, with its kernels' stderr
     server = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, start_new_session=True)
+                              stderr=log, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
@@ -50,15 +52,16 @@ def lab_server():
                 time.sleep(0.5)
         else:
             pytest.fail("the lab server did not answer within a minute")
-        yield base, token
+        yield base, token, log_path
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)
+        log.close()
 
 
 def test_a_section_in_jupyterlab(lab_server):
     playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    base, token = lab_server
+    base, token, log = lab_server
     section = sections.get("linear_regression_scratch")
     relative = section.path.relative_to(ROOT).as_posix()
     original, status = section.path.read_bytes(), git_status()
@@ -98,3 +101,4 @@ def test_a_section_in_jupyterlab(lab_server):
     assert (ROOT / "out" / "linear_regression_scratch" / "data.png").is_file()
     assert not (section.path.parent / "out").exists()
     assert git_status() == status
+    assert "without encryption" not in log.read_text()  # ipykernel's plain-TCP warning

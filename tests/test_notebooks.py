@@ -246,6 +246,14 @@ def test_lab_opens_python_files_as_notebooks_in_its_own_server_only(tmp_path, mo
         str(runner.lab_config_dir()), "/theirs"]
 
 
+def test_lab_asks_for_encrypted_kernel_sockets_before_the_users_arguments():
+    import zmq
+
+    command = runner.lab_command(["--port=9999"])
+    ours = ["--MappingKernelManager.transport_encryption=auto"] if zmq.has("curve") else []
+    assert command[1:] == ["lab", *ours, "--port=9999"]
+
+
 def test_the_jupytext_server_extension_is_enabled():
     """jupytext's server extension is what lets Jupyter open a .py file as a notebook."""
     import glob
