@@ -134,9 +134,8 @@ def lab_command(argv):
     from gluon_tutorials import notebook
 
     jupyter = Path(sys.executable).with_name("jupyter")
-    ours = []
-    if notebook.kernel_encryption():  # the server's kernels, as in `notebooks --execute`
-        ours.append(f"--MappingKernelManager.transport_encryption={notebook.kernel_encryption()}")
+    encryption = notebook.kernel_encryption()  # the server's kernels, as in `notebooks --execute`
+    ours = [f"--MappingKernelManager.transport_encryption={encryption}"] if encryption else []
     return [str(jupyter) if jupyter.exists() else "jupyter", "lab", *ours, *argv]
 
 

@@ -221,8 +221,9 @@ def _kernel_config():
     from traitlets.config import Config
 
     config = Config()
-    if kernel_encryption():
-        config.KernelManager.transport_encryption = kernel_encryption()
+    encryption = kernel_encryption()
+    if encryption:
+        config.KernelManager.transport_encryption = encryption
     return config
 
 

@@ -39,9 +39,9 @@ def lab_server(tmp_path):
     if os.geteuid() == 0:
         args.append("--allow-root")
     log_path = tmp_path / "lab.log"
-    log = open(log_path, "w")  # the server's log, with its kernels' stderr
-    server = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL,
-                              stderr=log, start_new_session=True)
+    with open(log_path, "w") as log:  # the server's log, with its kernels' stderr
+        server = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                  stderr=log, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
@@ -56,7 +56,6 @@ def lab_server(tmp_path):
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)
-        log.close()
 
 
 def test_a_section_in_jupyterlab(lab_server):
