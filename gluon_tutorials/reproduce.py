@@ -595,10 +595,13 @@ def main(argv=None):
             run = run_once(section, seed, _ctx_for(section, args.ctx, ctx_text), subset,
                            args.out, echo=not args.quiet)
             signals.check()  # a signal the run swallowed ends the loop as Ctrl-C would
-            runs_by_slug.setdefault(section.slug, []).append(run)
-            finished.append(f"{section.slug} (seed {seed})")
-            kept.append(_record(args.out, section, seed, subsets[section.slug],
-                                args.subset is None and section.cpu_subset, ctx_text, run))
+            # A signal between writing the run's file and listing it would leave the file
+            # behind once the report holds the run: the run is counted and kept as one step.
+            with signals.deferred():
+                runs_by_slug.setdefault(section.slug, []).append(run)
+                finished.append(f"{section.slug} (seed {seed})")
+                kept.append(_record(args.out, section, seed, subsets[section.slug],
+                                    args.subset is None and section.cpu_subset, ctx_text, run))
     except KeyboardInterrupt as e:  # Ctrl-C or SIGTERM
         stopped = e
         print(f"{signals.message(e)}: writing a partial report of the runs that finished",

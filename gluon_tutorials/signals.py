@@ -15,6 +15,7 @@ import threading
 NAMES = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM"}
 
 received = None  # the first signal caught since `handled()` began, or None
+_deferring = False  # inside `deferred()`: a signal is recorded, and raised when the block ends
 
 
 class Interrupted(KeyboardInterrupt):
@@ -48,13 +49,27 @@ def _handler(number, frame):
     global received
     if received is None:
         received = number
-    raise Interrupted(number)
+    if not _deferring:
+        raise Interrupted(number)
 
 
 def check():
     """Raise Interrupted again if a signal came whose exception was swallowed on the way."""
     if received is not None:
         raise Interrupted(received)
+
+
+@contextlib.contextmanager
+def deferred():
+    """Hold a signal that comes inside the block until the block has ended, for bookkeeping
+    that must happen whole or not at all; then raise it as `check()` does."""
+    global _deferring
+    before, _deferring = _deferring, True
+    try:
+        yield
+    finally:
+        _deferring = before
+    check()
 
 
 def _quiet_unraisable(previous):

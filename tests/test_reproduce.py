@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from gluon_tutorials import __main__ as runner
-from gluon_tutorials import reproduce, sections
+from gluon_tutorials import reproduce, sections, signals
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -209,6 +209,34 @@ def test_ctrl_c_in_a_real_process_leaves_a_partial_report(signum, tmp_path):
     assert report["sections"][0]["rows"][0]["seeds"] >= 2
     assert report["interrupted_by"] == ("Ctrl-C" if signum == signal.SIGINT else "SIGTERM")
     assert not (tmp_path / "r" / reproduce.RUNS).exists()  # all in the report
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_just_after_a_run_file_is_written_leaves_no_file_behind(signum, tmp_path,
+                                                                        monkeypatch):
+    """The race the real-process test above once lost on a busy CI machine: the signal lands
+    after a run's file is written and before it is listed, so the report held the run and
+    the file stayed in runs/."""
+    monkeypatch.setattr(reproduce, "run_once",
+                        lambda *a, **k: _run({"w": [2.0, -3.4], "b": 4.2, "loss": 1e-4}))
+    real_write = reproduce.files.write_text
+
+    def write_then_signal(path, text):
+        written = real_write(path, text)
+        if Path(path).parent.name == reproduce.RUNS and "-seed2-" in Path(path).name:
+            os.kill(os.getpid(), signum)  # Python runs the handler before this returns
+        return written
+
+    monkeypatch.setattr(reproduce.files, "write_text", write_then_signal)
+    with signals.handled():
+        code = reproduce.main(["--sections", "linear_regression_scratch", "--seeds", "3",
+                               "--ctx", "cpu", "--quiet", "--out", str(tmp_path)])
+    assert code == 128 + signum
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["finished"] == ["linear_regression_scratch (seed 1)",
+                                  "linear_regression_scratch (seed 2)"]
+    assert report["sections"][0]["rows"][0]["seeds"] == 2
+    assert not (tmp_path / reproduce.RUNS).exists()
 
 
 @pytest.mark.slow
