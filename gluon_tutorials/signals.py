@@ -8,9 +8,11 @@ handler records the signal as well as raising, and `check()`, called after every
 every epoch, raises it again when it was swallowed.
 """
 import contextlib
+import gc
 import signal
 import sys
 import threading
+import traceback
 
 NAMES = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM"}
 
@@ -74,9 +76,11 @@ def deferred():
 
 def _quiet_unraisable(previous):
     def hook(unraisable):
-        # Our own interrupt, dropped in a destructor: `check()` raises it again, so the
-        # "Exception ignored in" block would only be noise.
-        if isinstance(unraisable.exc_value, KeyboardInterrupt) and received is not None:
+        # After our signal, an "Exception ignored in ... __del__" block is only noise: either
+        # the interrupt itself, dropped in a destructor (`check()` raises it again), or an
+        # object it left half built, such as an NDArray whose __init__ never set .handle.
+        if received is not None and (isinstance(unraisable.exc_value, KeyboardInterrupt)
+                                     or getattr(unraisable.object, "__name__", "") == "__del__"):
             return
         previous(unraisable)
     return hook
@@ -98,7 +102,13 @@ def handled():
     sys.unraisablehook = _quiet_unraisable(previous_hook)
     try:
         yield
+    except KeyboardInterrupt as e:
+        if received is not None:  # what the unwound frames hold is freed below, not later
+            traceback.clear_frames(e.__traceback__)
+        raise
     finally:
+        if received is not None:  # free it while the quiet hook is in, not after the one line
+            gc.collect()  # (a caller that kept the interrupt made a cycle with its frame)
         for number, handler in previous.items():
             signal.signal(number, signal.SIG_DFL if handler is None else handler)
         sys.unraisablehook = previous_hook
