@@ -77,6 +77,12 @@ def train():
 """
 
 
+def _half_built_train():
+    namespace = {"nd": __import__("mxnet").nd, "signal": signal}
+    exec(HALF_BUILT, namespace)
+    return namespace["train"]
+
+
 @pytest.mark.parametrize("command", ["run", "reproduce"])
 def test_what_the_interrupt_left_half_built_is_freed_without_a_traceback(command, tmp_path,
                                                                         monkeypatch, capfd):
@@ -91,9 +97,8 @@ def test_what_the_interrupt_left_half_built_is_freed_without_a_traceback(command
                             + "\n\ntrain()\n")
         argv = ["run", "swallowed"]
     else:
-        namespace = {"nd": __import__("mxnet").nd, "signal": signal}
-        exec(HALF_BUILT, namespace)
-        monkeypatch.setattr(reproduce, "run_once", lambda *a, **k: namespace["train"]())
+        train = _half_built_train()
+        monkeypatch.setattr(reproduce, "run_once", lambda *a, **k: train())
         argv = ["reproduce", "--sections", "linear_regression_scratch", "--ctx", "cpu",
                 "--quiet", "--out", str(tmp_path)]
     assert runner.main(argv) == 143
@@ -107,11 +112,10 @@ def test_the_frames_an_interrupt_unwound_are_freed_inside_the_block(monkeypatch)
     `except` ends, after the hook is back: the block clears those frames itself."""
     dropped = []
     monkeypatch.setattr(sys, "unraisablehook", dropped.append)
-    namespace = {"nd": __import__("mxnet").nd, "signal": signal}
-    exec(HALF_BUILT, namespace)
+    train = _half_built_train()
     try:
         with signals.handled():
-            namespace["train"]()
+            train()
     except KeyboardInterrupt:
         pass  # runner.main prints its one line here
     assert [d.object for d in dropped] == []
